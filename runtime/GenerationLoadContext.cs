@@ -1,0 +1,27 @@
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace HotReload.Runtime;
+
+/// <summary>
+/// A collectible context for one generation. Anything the host itself has (the shared Common assembly, the
+/// framework) resolves to the host's copy, so types such as State are one and the same on both sides. Only
+/// assemblies the host lacks, or has in a lower version, load here from the library's own dependencies, and
+/// unload with the generation.
+/// </summary>
+internal sealed class GenerationLoadContext(int generation, IReadOnlyDictionary<string, string> privateDependencies)
+    : AssemblyLoadContext("HotReload generation " + generation, isCollectible: true)
+{
+    protected override Assembly? Load(AssemblyName assemblyName)
+    {
+        if (assemblyName.Name is null
+            || HostAssemblies.CanProvide(assemblyName)
+            || !privateDependencies.TryGetValue(assemblyName.Name, out var path)
+            || !File.Exists(path))
+        {
+            return null; // the default context resolves it, exactly as for the host
+        }
+
+        return LoadFromAssemblyPath(path);
+    }
+}

@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace HotReload.Runtime;
+
+/// <summary>
+/// One reloadable library as the host sees it. The host's code is the same in live and static mode:
+/// <code>
+/// using var library = ReloadableLibrary.Open(typeof(Logic).Assembly);
+/// var update = library.Bind&lt;Platform, State&gt;(Logic.UpdateAndRender);
+/// while (running) { library.Update(); update.Invoke(platform, state); }
+/// </code>
+/// In live mode (the library was built with <c>LiveReload=true</c>) the newest numbered copy runs in a collectible
+/// context; <see cref="Update"/> swaps to a newer copy when one appears and releases the old one. In static mode
+/// (<c>LiveReload=false</c>) the statically linked library runs and nothing is loaded, watched or started.
+/// Call the Bind methods and <see cref="Update"/> from the host's own thread.
+/// </summary>
+public sealed class ReloadableLibrary : IDisposable
+{
+    /// <summary>The runtimeconfig.json option, followed by the assembly name, that holds the folder of copies.</summary>
+    public const string ConfigurationPrefix = "HotReload.Reloadable.";
+
+    private readonly Assembly _staticAssembly;
+    private readonly GenerationFolder? _folder;
+    private readonly GenerationWatcher? _watcher;
+    private readonly UnloadTracker? _tracker;
+    private readonly List<ILiveFunction> _functions = [];
+    private GenerationLoadContext? _context;
+    private Assembly _live;
+    private int _attention;
+    private int _refusedGeneration;
+    private ReloadFailedEventArgs? _startupFailure;
+
+    private ReloadableLibrary(Assembly staticAssembly, string? copiesDirectory, string? staticReason, ReloadOptions options)
+    {
+        _staticAssembly = staticAssembly;
+        _live = staticAssembly;
+        Name = staticAssembly.GetName().Name!;
+        if (copiesDirectory is null)
+        {
+            Mode = ReloadMode.Static;
+            Description = $"{Name}: static mode ({staticReason})";
+            return;
+        }
+
+        Mode = ReloadMode.Live;
+        _folder = new GenerationFolder(copiesDirectory, Name);
+        _tracker = new UnloadTracker(Signal, options.UnloadStallTimeout, options.CollectReleasedGenerations);
+        _watcher = new GenerationWatcher(copiesDirectory, Signal);
+        Description = $"{Name}: live mode, copies in {copiesDirectory}";
+        TrySwapToNewest(out _startupFailure);
+        if (_startupFailure is not null)
+        {
+            Signal(); // reported by the first Update, once the host has subscribed
+        }
+    }
+
+    /// <summary>A newer generation is live. Raised inside <see cref="Update"/>, on the host's thread.</summary>
+    public event EventHandler<GenerationChangedEventArgs>? GenerationChanged;
+
+    /// <summary>A newer copy could not be loaded or bound; the previous generation keeps running. Raised inside <see cref="Update"/>.</summary>
+    public event EventHandler<ReloadFailedEventArgs>? ReloadFailed;
+
+    /// <summary>A released generation was garbage-collected: its code has left the process. Raised inside <see cref="Update"/>.</summary>
+    public event EventHandler<GenerationUnloadedEventArgs>? GenerationUnloaded;
+
+    /// <summary>A released generation is still in memory after <see cref="ReloadOptions.UnloadStallTimeout"/>. Raised inside <see cref="Update"/>.</summary>
+    public event EventHandler<UnloadStalledEventArgs>? UnloadStalled;
+
+    /// <summary>The library's assembly name.</summary>
+    public string Name { get; }
+
+    /// <summary>Live or static, fixed when the library is opened.</summary>
+    public ReloadMode Mode { get; }
+
+    /// <summary>The generation whose code runs: N for <c>bin/reloaded/N/</c>, 0 for the statically linked library.</summary>
+    public int Generation { get; private set; }
+
+    /// <summary>One line saying which mode is on and why, for the host to print.</summary>
+    public string Description { get; }
+
+    /// <summary>Released generations whose code is still in memory (they disappear once collected).</summary>
+    public int PendingUnloads => _tracker?.PendingCount ?? 0;
+
+    /// <summary>
+    /// Opens the library that <paramref name="library"/> (the statically referenced assembly, for example
+    /// <c>typeof(Logic).Assembly</c>) was built from. Live when the host's runtimeconfig.json names its folder of
+    /// copies, which HotReload.Sdk arranges for a library built with <c>LiveReload=true</c>; static otherwise.
+    /// </summary>
+    public static ReloadableLibrary Open(Assembly library, ReloadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        var name = library.GetName().Name!;
+        var directory = AppContext.GetData(ConfigurationPrefix + name) as string;
+        return directory is null
+            ? new ReloadableLibrary(library, null, "built with LiveReload=false", options ?? new ReloadOptions())
+            : Open(library, directory, options);
+    }
+
+    /// <summary>Opens the library in live mode on an explicit folder of copies (tests, custom layouts).</summary>
+    public static ReloadableLibrary Open(Assembly library, string copiesDirectory, ReloadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        ArgumentException.ThrowIfNullOrEmpty(copiesDirectory);
+        if (!Directory.Exists(copiesDirectory))
+        {
+            return new ReloadableLibrary(library, null,
+                $"HR2001: the folder of copies '{copiesDirectory}' does not exist; build the library with LiveReload=true to create it",
+                options ?? new ReloadOptions());
+        }
+
+        return new ReloadableLibrary(library, copiesDirectory, null, options ?? new ReloadOptions());
+    }
+
+    /// <summary>
+    /// Binds an entry point, given as a method group of the statically referenced library (for example
+    /// <c>library.Bind&lt;Platform, State&gt;(Logic.UpdateAndRender)</c>). The binding follows every swap; call it
+    /// with its <c>Invoke</c> method. In static mode it calls that very method.
+    /// </summary>
+    public LiveFunction<T> BindDelegate<T>(T function) where T : Delegate =>
+        Register(function, static (id, d) => new LiveFunction<T>(id, d));
+
+    /// <inheritdoc cref="BindDelegate{T}(T)"/>
+    public LiveAction Bind(Action function) => Register(function, static (id, d) => new LiveAction(id, d));
+
+    /// <inheritdoc cref="BindDelegate{T}(T)"/>
+    public LiveAction<T1> Bind<T1>(Action<T1> function) => Register(function, static (id, d) => new LiveAction<T1>(id, d));
+
+    /// <inheritdoc cref="BindDelegate{T}(T)"/>
+    public LiveAction<T1, T2> Bind<T1, T2>(Action<T1, T2> function) => Register(function, static (id, d) => new LiveAction<T1, T2>(id, d));
+
+    /// <inheritdoc cref="BindDelegate{T}(T)"/>
+    public LiveAction<T1, T2, T3> Bind<T1, T2, T3>(Action<T1, T2, T3> function) => Register(function, static (id, d) => new LiveAction<T1, T2, T3>(id, d));
+
+    /// <inheritdoc cref="BindDelegate{T}(T)"/>
+    public LiveAction<T1, T2, T3, T4> Bind<T1, T2, T3, T4>(Action<T1, T2, T3, T4> function) => Register(function, static (id, d) => new LiveAction<T1, T2, T3, T4>(id, d));
+
+    /// <inheritdoc cref="BindDelegate{T}(T)"/>
+    public LiveFunc<TResult> Bind<TResult>(Func<TResult> function) => Register(function, static (id, d) => new LiveFunc<TResult>(id, d));
+
+    /// <inheritdoc cref="BindDelegate{T}(T)"/>
+    public LiveFunc<T1, TResult> Bind<T1, TResult>(Func<T1, TResult> function) => Register(function, static (id, d) => new LiveFunc<T1, TResult>(id, d));
+
+    /// <inheritdoc cref="BindDelegate{T}(T)"/>
+    public LiveFunc<T1, T2, TResult> Bind<T1, T2, TResult>(Func<T1, T2, TResult> function) => Register(function, static (id, d) => new LiveFunc<T1, T2, TResult>(id, d));
+
+    /// <inheritdoc cref="BindDelegate{T}(T)"/>
+    public LiveFunc<T1, T2, T3, TResult> Bind<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function) => Register(function, static (id, d) => new LiveFunc<T1, T2, T3, TResult>(id, d));
+
+    /// <inheritdoc cref="BindDelegate{T}(T)"/>
+    public LiveFunc<T1, T2, T3, T4, TResult> Bind<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> function) => Register(function, static (id, d) => new LiveFunc<T1, T2, T3, T4, TResult>(id, d));
+
+    private TBinding Register<T, TBinding>(T function, Func<MethodIdentity, T, TBinding> create)
+        where T : Delegate
+        where TBinding : LiveBinding<T>
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var identity = MethodIdentity.Of(function, _staticAssembly);
+        var binding = create(identity, Generation == 0 ? function : identity.CreateDelegate<T>(_live));
+        _functions.Add(binding);
+        return binding;
+    }
+
+    /// <summary>
+    /// The swap point: call it where no call into the library is running, such as the start of a frame. When a
+    /// newer copy is there it is loaded, every function is rebound, the old generation is released, and true is
+    /// returned. Otherwise it costs one field read and allocates nothing.
+    /// </summary>
+    public bool Update()
+    {
+        if (Volatile.Read(ref _attention) == 0)
+        {
+            return false;
+        }
+
+        return UpdateSlow();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool UpdateSlow()
+    {
+        Interlocked.Exchange(ref _attention, 0);
+        if (_startupFailure is not null)
+        {
+            ReloadFailed?.Invoke(this, _startupFailure);
+            _startupFailure = null;
+        }
+
+        var swapped = TrySwapToNewest(out var failure);
+        if (failure is not null)
+        {
+            ReloadFailed?.Invoke(this, failure);
+        }
+
+        while (_tracker is not null && _tracker.TryTakeResult(out var result))
+        {
+            switch (result)
+            {
+                case GenerationUnloadedEventArgs unloaded: GenerationUnloaded?.Invoke(this, unloaded); break;
+                case UnloadStalledEventArgs stalled: UnloadStalled?.Invoke(this, stalled); break;
+            }
+        }
+
+        return swapped;
+    }
+
+    private bool TrySwapToNewest(out ReloadFailedEventArgs? failure)
+    {
+        failure = null;
+        var newest = _folder!.Newest();
+        if (newest <= Generation || newest <= _refusedGeneration)
+        {
+            return false;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var path = _folder.AssemblyPathOf(newest);
+        GenerationLoadContext? context = null;
+        try
+        {
+            context = new GenerationLoadContext(newest, _folder.DependenciesOf(newest));
+            var assembly = context.LoadFromAssemblyPath(path);
+
+            // Resolve every function first: a copy that lacks one is refused as a whole, never half-applied.
+            var bound = new object[_functions.Count];
+            for (var i = 0; i < bound.Length; i++)
+            {
+                bound[i] = _functions[i].Resolve(assembly);
+            }
+
+            for (var i = 0; i < bound.Length; i++)
+            {
+                _functions[i].Apply(bound[i]);
+            }
+
+            var previous = Generation;
+            var released = _context;
+            _context = context;
+            _live = assembly;
+            Generation = newest;
+            if (released is not null)
+            {
+                _tracker!.Release(previous, released);
+            }
+
+            GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, newest, path, stopwatch.Elapsed));
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bad copy never takes the host down: keep the running generation and wait for a newer copy.
+            _refusedGeneration = newest;
+            if (context is not null)
+            {
+                _tracker!.Release(newest, context);
+            }
+
+            var message = e is HotReloadException
+                ? e.Message
+                : $"HR2004: Loading {path} failed: {e.GetType().Name}: {e.Message}. Generation {Generation} keeps running; fix the library and build again.";
+            failure = new ReloadFailedEventArgs(newest, message, e);
+            return false;
+        }
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _attention, 1);
+
+    /// <summary>Stops watching and releases the live generation.</summary>
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        if (_context is not null)
+        {
+            _context.Unload();
+            _context = null;
+        }
+
+        _tracker?.Dispose();
+    }
+}

@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.Loader;
+
+namespace HotReload.Runtime;
+
+/// <summary>
+/// Proves that released generations really leave the process: holds each released context only weakly and, on a
+/// background timer with growing intervals, collects garbage until the context is gone. Results are queued and
+/// reported on the host's thread by <see cref="ReloadableLibrary.Update"/>.
+/// </summary>
+internal sealed class UnloadTracker : IDisposable
+{
+    private static readonly TimeSpan FirstCheck = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan LongestInterval = TimeSpan.FromSeconds(2);
+
+    private readonly List<Released> _pending = [];
+    private readonly ConcurrentQueue<EventArgs> _results = new();
+    private readonly Action _signal;
+    private readonly TimeSpan _stallAfter;
+    private readonly bool _collect;
+    private readonly Timer _timer;
+    private TimeSpan _interval = FirstCheck;
+    private bool _disposed;
+
+    public UnloadTracker(Action signal, TimeSpan stallAfter, bool collect)
+    {
+        _signal = signal;
+        _stallAfter = stallAfter;
+        _collect = collect;
+        _timer = new Timer(_ => Check(), null, Timeout.Infinite, Timeout.Infinite);
+    }
+
+    /// <summary>Released generations whose code is still in memory.</summary>
+    public int PendingCount
+    {
+        get { lock (_pending) { return _pending.Count; } }
+    }
+
+    /// <summary>Starts unloading <paramref name="context"/>; the caller must drop every reference it has to it.</summary>
+    public void Release(int generation, AssemblyLoadContext context)
+    {
+        var weak = new WeakReference(context, trackResurrection: true);
+        context.Unload();
+        lock (_pending)
+        {
+            _pending.Add(new Released(generation, weak, Stopwatch.StartNew()));
+            _interval = FirstCheck;
+            if (!_disposed)
+            {
+                _timer.Change(_interval, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    public bool TryTakeResult(out EventArgs? result) => _results.TryDequeue(out result);
+
+    private void Check()
+    {
+        if (_collect)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+
+        var reported = false;
+        lock (_pending)
+        {
+            for (var i = _pending.Count - 1; i >= 0; i--)
+            {
+                var released = _pending[i];
+                if (!released.Context.IsAlive)
+                {
+                    _results.Enqueue(new GenerationUnloadedEventArgs(released.Generation, released.Since.Elapsed));
+                    _pending.RemoveAt(i);
+                    reported = true;
+                }
+                else if (!released.StallReported && released.Since.Elapsed > _stallAfter)
+                {
+                    _results.Enqueue(new UnloadStalledEventArgs(released.Generation, released.Since.Elapsed));
+                    _pending[i] = released with { StallReported = true };
+                    reported = true;
+                }
+            }
+
+            // Keep checking, ever less often, while something is pending and not yet reported as stalled.
+            if (!_disposed && _pending.Any(p => !p.StallReported))
+            {
+                _interval = TimeSpan.FromTicks(Math.Min(_interval.Ticks * 2, LongestInterval.Ticks));
+                _timer.Change(_interval, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        if (reported)
+        {
+            _signal();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_pending)
+        {
+            _disposed = true;
+            _timer.Dispose();
+        }
+    }
+
+    private sealed record Released(int Generation, WeakReference Context, Stopwatch Since, bool StallReported = false);
+}

@@ -1,0 +1,69 @@
+using HotReload.Sdk.Tasks;
+
+namespace HotReload.Tests;
+
+public class CompilerArgumentsTests
+{
+    private static readonly string[] BuildArguments =
+    [
+        "/noconfig",
+        "/nullable:enable",
+        "/define:TRACE;DEBUG",
+        "/reference:/usr/share/dotnet/packs/ref/System.Runtime.dll",
+        "/features:\"InterceptorsNamespaces=;Microsoft.Extensions.Validation.Generated\"",
+        "/out:obj/Debug/net10.0/Lib.dll",
+        "/refout:obj/Debug/net10.0/refint/Lib.dll",
+        "/pdb:obj/Debug/net10.0/Lib.pdb",
+        "/doc:obj/Debug/net10.0/Lib.xml",
+        "/errorlog:obj/log.sarif",
+        "/analyzer:/sdk/analyzers/Gen.dll",
+        "/home/me/out.cs",
+        "\"/home/me/my file.cs\"",
+        "-langversion:14.0",
+    ];
+
+    [Fact]
+    public void Copy_keeps_every_input_and_redirects_outputs()
+    {
+        var copy = new CompilerArguments(BuildArguments).ForCopy("/tmp/stage/Lib.3.dll", "/tmp/stage/Lib.3.pdb");
+
+        Assert.Contains("/out:/tmp/stage/Lib.3.dll", copy);
+        Assert.Contains("/pdb:/tmp/stage/Lib.3.pdb", copy);
+        Assert.Contains("/home/me/out.cs", copy);
+        Assert.Contains("\"/home/me/my file.cs\"", copy);
+        Assert.Contains("/features:\"InterceptorsNamespaces=;Microsoft.Extensions.Validation.Generated\"", copy);
+        Assert.Contains("/analyzer:/sdk/analyzers/Gen.dll", copy);
+        Assert.Contains("-langversion:14.0", copy);
+        Assert.Contains("/skipanalyzers+", copy);
+        Assert.DoesNotContain(copy, a => a.StartsWith("/refout", StringComparison.Ordinal));
+        Assert.DoesNotContain(copy, a => a.StartsWith("/doc", StringComparison.Ordinal));
+        Assert.DoesNotContain(copy, a => a.StartsWith("/errorlog", StringComparison.Ordinal));
+        Assert.DoesNotContain("/noconfig", copy);
+        Assert.DoesNotContain(copy, a => a.Contains("obj/Debug/net10.0/Lib.dll", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Noconfig_is_reported_for_the_real_command_line()
+    {
+        Assert.True(new CompilerArguments(BuildArguments).NoConfig);
+        Assert.False(new CompilerArguments(["/out:a.dll"]).NoConfig);
+    }
+
+    [Fact]
+    public void Output_path_with_spaces_is_quoted()
+    {
+        var copy = new CompilerArguments(["/out:a.dll"]).ForCopy("/tmp/my stage/Lib.1.dll", "/tmp/my stage/Lib.1.pdb");
+        Assert.Contains("/out:\"/tmp/my stage/Lib.1.dll\"", copy);
+    }
+
+    [Theory]
+    [InlineData("/out:x.dll", "out", true)]
+    [InlineData("-OUT:x.dll", "out", true)]
+    [InlineData("/outfile.cs", "out", false)]
+    [InlineData("/out/x.cs", "out", false)]
+    [InlineData("/debug+", "debug", true)]
+    [InlineData("/noconfig", "noconfig", true)]
+    [InlineData("out:x", "out", false)]
+    public void Options_are_told_apart_from_unix_paths(string argument, string option, bool expected) =>
+        Assert.Equal(expected, CompilerArguments.IsOption(argument, option, out _));
+}
