@@ -1,0 +1,87 @@
+using System.Reflection;
+
+namespace HotReload.EndToEnd.Tests;
+
+/// <summary>What a `dotnet build` of a reloadable library writes, and when.</summary>
+public sealed class BuildTests
+{
+    [Fact]
+    public void Each_compile_adds_the_next_copy_and_a_no_op_build_adds_none()
+    {
+        using var ws = new Workspace();
+        ws.BuildLibrary().ShouldSucceed();
+        Assert.Equal([1], ws.Copies());
+        var first = Path.Combine(ws.CopiesFolder, "1", "StateManipulation.1.dll");
+        Assert.True(File.Exists(first));
+        Assert.True(File.Exists(Path.ChangeExtension(first, ".pdb")));
+        Assert.Equal("StateManipulation.1", AssemblyName.GetAssemblyName(first).Name);
+
+        // The runtime package came in implicitly, at the version the SDK was packed with.
+        var assets = File.ReadAllText(Path.Combine(ws.Library, "obj", "project.assets.json"));
+        Assert.Contains($"\"HotReload.Runtime/{PackedFeed.Shared.Version}\"", assets);
+
+        var noOp = ws.BuildLibrary().ShouldSucceed();
+        Assert.Equal([1], ws.Copies());
+        Assert.DoesNotContain("reloadable copy", noOp.Output);
+
+        ws.Edit(ws.LogicFile, "state.Counter += 1;", "state.Counter += 2;");
+        ws.BuildLibrary().ShouldSucceed();
+        Assert.Equal([1, 2], ws.Copies());
+        Assert.Equal("StateManipulation.2", AssemblyName.GetAssemblyName(Path.Combine(ws.CopiesFolder, "2", "StateManipulation.2.dll")).Name);
+
+        // Only a dependency changed (a new public member in Common): the library recompiles, so a copy is made.
+        ws.Edit(Path.Combine(ws.Root, "Common", "State.cs"), "public long Counter { get; set; }", "public long Counter { get; set; }\n    public long Ticks { get; set; }");
+        ws.BuildLibrary().ShouldSucceed();
+        Assert.Equal([1, 2, 3], ws.Copies());
+
+        // Pruning keeps the newest N.
+        ws.Edit(ws.LogicFile, "state.Counter += 2;", "state.Counter += 3;");
+        ws.BuildLibrary("-p:HotReloadKeepCopies=2").ShouldSucceed();
+        Assert.Equal([3, 4], ws.Copies());
+
+        // Deleting the newest copy never hands its number out again.
+        Directory.Delete(Path.Combine(ws.CopiesFolder, "4"), recursive: true);
+        ws.Edit(ws.LogicFile, "state.Counter += 3;", "state.Counter += 4;");
+        ws.BuildLibrary().ShouldSucceed();
+        Assert.Equal([3, 5], ws.Copies());
+        Assert.DoesNotContain(Directory.EnumerateDirectories(ws.CopiesFolder), d => Path.GetFileName(d).StartsWith(".staging", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Clean_removes_the_copies()
+    {
+        using var ws = new Workspace();
+        ws.BuildLibrary().ShouldSucceed();
+        Assert.Equal([1], ws.Copies());
+        ws.Run("clean", "StateManipulation").ShouldSucceed();
+        Assert.False(Directory.Exists(ws.CopiesFolder));
+    }
+
+    [Fact]
+    public void Publish_and_pack_make_no_copies_and_a_published_host_runs_statically()
+    {
+        using var ws = new Workspace();
+        var publish = Path.Combine(ws.Root, "published");
+        ws.Run("publish", "Host", "-c", "Debug", "-o", publish).ShouldSucceed();
+        Assert.False(Directory.Exists(ws.CopiesFolder));
+        Assert.DoesNotContain("HotReload.Reloadable", File.ReadAllText(Path.Combine(publish, "Host.runtimeconfig.json")));
+
+        ws.Run("pack", "StateManipulation", "-c", "Debug").ShouldSucceed();
+        Assert.False(Directory.Exists(ws.CopiesFolder));
+    }
+
+    [Fact]
+    public void Release_links_the_library_statically_and_the_runtime_says_so()
+    {
+        using var ws = new Workspace();
+        ws.BuildHost("-c", "Release").ShouldSucceed();
+        Assert.False(Directory.Exists(ws.CopiesFolder));
+        Assert.DoesNotContain("HotReload.Reloadable", File.ReadAllText(Path.Combine(Path.GetDirectoryName(ws.HostAssembly("Release"))!, "Host.runtimeconfig.json")));
+
+        using var host = ws.StartHost("Release", frames: 5);
+        host.WaitFor(l => l == "4", "five frames");
+        var lines = host.Lines.Select(l => l.Text).ToList();
+        Assert.Contains(lines, l => l.Contains("StateManipulation: static mode (built with LiveReload=false)", StringComparison.Ordinal));
+        Assert.Equal(["0", "1", "2", "3", "4"], lines.Where(l => !l.StartsWith('[')));
+    }
+}
