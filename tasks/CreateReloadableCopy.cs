@@ -48,16 +48,16 @@ public sealed class CreateReloadableCopy : Microsoft.Build.Utilities.Task, ICanc
         var stopwatch = Stopwatch.StartNew();
         if (!File.Exists(ResponseFile))
         {
-            Log.LogError(null, "HR1006", null, ResponseFile, 0, 0, 0, 0,
-                "HR1006: The compiler command line of '{0}' was not recorded at '{1}'. Rebuild the project (dotnet build --no-incremental) so the compile runs once with HotReload.Sdk loaded.",
+            Log.LogError(null, "HR1007", null, ResponseFile, 0, 0, 0, 0,
+                "The compiler command line of '{0}' was not recorded at '{1}'. Rebuild the project (dotnet build --no-incremental) so the compile runs once with HotReload.Sdk loaded.",
                 AssemblyName, ResponseFile);
             return false;
         }
 
         if (!File.Exists(CompilerPath))
         {
-            Log.LogError(null, "HR1007", null, CompilerPath, 0, 0, 0, 0,
-                "HR1007: The C# compiler was not found at '{0}'. Check that RoslynTargetsPath points at a compiler, or repair the .NET SDK.",
+            Log.LogError(null, "HR1008", null, CompilerPath, 0, 0, 0, 0,
+                "The C# compiler was not found at '{0}'. Check that RoslynTargetsPath points at a compiler, or repair the .NET SDK.",
                 CompilerPath);
             return false;
         }
@@ -71,7 +71,7 @@ public sealed class CreateReloadableCopy : Microsoft.Build.Utilities.Task, ICanc
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log.LogError(null, "HR1002", null, OutputDirectory, 0, 0, 0, 0,
-                "HR1002: Cannot write the reloadable copy to '{0}': {1} Make the folder writable, or set HotReloadOutputPath to a writable folder.",
+                "Cannot write the reloadable copy to '{0}': {1} Make the folder writable, or set HotReloadOutputPath to a writable folder.",
                 OutputDirectory, e.Message);
             return false;
         }
@@ -121,7 +121,7 @@ public sealed class CreateReloadableCopy : Microsoft.Build.Utilities.Task, ICanc
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log.LogError(null, "HR1002", null, store.Root, 0, 0, 0, 0,
-                "HR1002: Cannot publish the reloadable copy {0} in '{1}': {2}", generation, store.Root, e.Message);
+                "Cannot publish the reloadable copy {0} in '{1}': {2}", generation, store.Root, e.Message);
             return false;
         }
 
@@ -149,7 +149,7 @@ public sealed class CreateReloadableCopy : Microsoft.Build.Utilities.Task, ICanc
         }
 
         Log.LogError(null, "HR1001", null, ResponseFile, 0, 0, 0, 0,
-            "HR1001: Compiling the reloadable copy of '{0}' failed (compiler exit code {1}) although the normal compile succeeded. The running program keeps its last good copy. The usual cause is an [InternalsVisibleTo(\"{0}\")] in a referenced project: also grant it to the numbered names, or make the members public. Compiler output:{2}{3}",
+            "Compiling the reloadable copy of '{0}' failed (compiler exit code {1}) although the normal compile succeeded. The running program keeps its last good copy. The usual cause is an [InternalsVisibleTo(\"{0}\")] in a referenced project: also grant it to the numbered names, or make the members public. Compiler output:{2}{3}",
             AssemblyName, result.ExitCode, Environment.NewLine, string.Join(Environment.NewLine, result.Output));
     }
 

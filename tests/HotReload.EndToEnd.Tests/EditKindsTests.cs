@@ -1,0 +1,86 @@
+namespace HotReload.EndToEnd.Tests;
+
+/// <summary>
+/// Edits that `dotnet watch` cannot apply in place (it restarts the program and loses its state). Each one goes live
+/// here in the same running process, with the host's state kept.
+/// </summary>
+public sealed class EditKindsTests
+{
+    private const string Start = """
+        using Common;
+
+        namespace StateManipulation;
+
+        public static class Logic
+        {
+            public static State NewState() => new();
+
+            public static void UpdateAndRender(Platform platform, State state)
+            {
+                platform.Print("start " + state.Counter);
+                state.Counter = Next(state.Counter);
+            }
+
+            private static long Next(long counter) => counter + 1;
+        }
+        """;
+
+    public static TheoryData<string> Edits => new() { "signature", "class", "field", "lambda", "package" };
+
+    /// <summary>Each edit: the new Logic.cs (printing its own tag), the step it makes, and an optional project change.</summary>
+    private static (string Source, int Step, Action<Workspace>? Project) Edit(string kind) => kind switch
+    {
+        // A method's parameters change.
+        "signature" => (Start.Replace("\"start \"", "\"signature \"")
+            .Replace("Next(state.Counter)", "Next(state.Counter, by: 3)")
+            .Replace("Next(long counter) => counter + 1", "Next(long counter, int by) => counter + by"), 3, null),
+
+        // A new class, called from the old code.
+        "class" => (Start.Replace("\"start \"", "\"class \"").Replace("Next(state.Counter)", "Stepper.Advance(state.Counter)")
+            + "\ninternal static class Stepper { public static long Advance(long counter) => counter + 4; }\n", 4, null),
+
+        // A field added to an existing class of the library.
+        "field" => (Start.Replace("\"start \"", "\"field \"").Replace("Next(state.Counter)", "new Step().Apply(state.Counter)")
+            + "\ninternal sealed class Step { private readonly long _by = 5; private readonly long _extra = 0; public long Apply(long c) => c + _by + _extra; }\n", 5, null),
+
+        // A lambda's body and captures change.
+        "lambda" => (Start.Replace("\"start \"", "\"lambda \"")
+            .Replace("state.Counter = Next(state.Counter);", "var by = 6; Func<long, long> step = c => c + by; state.Counter = step(state.Counter);"), 6, null),
+
+        // A NuGet package the host does not reference, used by the library.
+        "package" => (Start.Replace("platform.Print(\"start \" + state.Counter);", "platform.Print(\"package \" + Newtonsoft.Json.JsonConvert.SerializeObject(state.Counter));")
+            .Replace("counter + 1", "counter + 7"), 7,
+            ws => ws.Edit(Path.Combine(ws.Library, "StateManipulation.csproj"), "<ProjectReference Include=\"../Common/Common.csproj\" />",
+                "<ProjectReference Include=\"../Common/Common.csproj\" />\n    <PackageReference Include=\"Newtonsoft.Json\" Version=\"13.0.3\" />")),
+
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Edits))]
+    public void Edit_goes_live_with_state_kept_and_no_restart(string kind)
+    {
+        using var ws = new Workspace();
+        File.WriteAllText(ws.LogicFile, Start);
+        ws.BuildHost().ShouldSucceed();
+        using var host = ws.StartHost();
+        host.WaitFor(l => l == "start 15", "a few frames");
+
+        var (source, step, project) = Edit(kind);
+        project?.Invoke(ws);
+        File.WriteAllText(ws.LogicFile, source);
+        ws.BuildLibrary().ShouldSucceed();
+
+        var first = host.WaitFor(l => l.StartsWith(kind + " ", StringComparison.Ordinal), $"the '{kind}' edit to go live");
+        host.WaitFor(l => l.StartsWith(kind + " ", StringComparison.Ordinal), "a second frame", from: first + 1);
+        var lines = host.Lines.Select(l => l.Text).ToList();
+        var lastBefore = long.Parse(lines.Take(first).Last(l => l.StartsWith("start ", StringComparison.Ordinal))["start ".Length..]);
+        var values = lines.Skip(first).Where(l => l.StartsWith(kind + " ", StringComparison.Ordinal)).Select(l => long.Parse(l[(kind.Length + 1)..])).ToList();
+
+        Assert.True(values[0] == lastBefore + 1, $"state lost: last old value {lastBefore}, first new value {values[0]}{Environment.NewLine}{host.Transcript()}");
+        Assert.Equal(step, values[1] - values[0]);
+        Assert.False(host.HasExited);
+        Assert.Single(lines, l => l.Contains(" running", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("[hotreload] generation 2 is live", StringComparison.Ordinal));
+    }
+}
