@@ -48,6 +48,16 @@ public sealed class BuildTests
     }
 
     [Fact]
+    public void Turning_LiveReload_on_copies_the_current_build_without_an_edit()
+    {
+        using var ws = new Workspace();
+        ws.BuildLibrary("-p:LiveReload=false").ShouldSucceed();
+        Assert.False(Directory.Exists(ws.CopiesFolder));
+        ws.BuildLibrary().ShouldSucceed();
+        Assert.Equal([1], ws.Copies());
+    }
+
+    [Fact]
     public void Clean_removes_the_copies()
     {
         using var ws = new Workspace();
