@@ -2,24 +2,20 @@ using System.Diagnostics;
 
 namespace HotReload.Sdk.Tasks;
 
-/// <summary>Runs csc.dll through the dotnet host with a response file, the way the Csc task does.</summary>
-internal sealed class CompilerProcess
+/// <summary>A running csc.dll, started through the dotnet host with a response file, the way the Csc task runs it.</summary>
+internal sealed class CompilerProcess : IDisposable
 {
-    private readonly string _dotnetHostPath;
-    private readonly string _compilerPath;
+    private readonly Process _process;
+    private readonly List<string> _output = [];
 
-    public CompilerProcess(string dotnetHostPath, string compilerPath)
-    {
-        _dotnetHostPath = dotnetHostPath;
-        _compilerPath = compilerPath;
-    }
+    private CompilerProcess(Process process) => _process = process;
 
     public sealed record Result(int ExitCode, IReadOnlyList<string> Output);
 
     /// <param name="useServer">Hand the compile to the compiler server (VBCSCompiler), as the build does with UseSharedCompilation.</param>
-    public Result Run(string workingDirectory, string responseFile, bool noConfig, bool useServer, CancellationToken cancellation)
+    public static CompilerProcess Start(string dotnetHostPath, string compilerPath, string workingDirectory, string responseFile, bool noConfig, bool useServer)
     {
-        var start = new ProcessStartInfo(_dotnetHostPath)
+        var start = new ProcessStartInfo(dotnetHostPath)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -27,7 +23,7 @@ internal sealed class CompilerProcess
             UseShellExecute = false,
         };
         start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(_compilerPath);
+        start.ArgumentList.Add(compilerPath);
         if (noConfig)
         {
             start.ArgumentList.Add("/noconfig");
@@ -41,21 +37,50 @@ internal sealed class CompilerProcess
 
         start.ArgumentList.Add("@" + responseFile);
 
-        var output = new List<string>();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.Add(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.Add(e.Data); } } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using (cancellation.Register(() => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }))
+        var compiler = new CompilerProcess(new Process { StartInfo = start });
+        compiler._process.OutputDataReceived += (_, e) => compiler.Add(e.Data);
+        compiler._process.ErrorDataReceived += (_, e) => compiler.Add(e.Data);
+        compiler._process.Start();
+        compiler._process.BeginOutputReadLine();
+        compiler._process.BeginErrorReadLine();
+        return compiler;
+    }
+
+    public Result WaitForExit(CancellationToken cancellation)
+    {
+        using (cancellation.Register(Kill))
         {
-            process.WaitForExit();
+            _process.WaitForExit();
         }
 
-        lock (output)
+        lock (_output)
         {
-            return new Result(process.ExitCode, output.ToArray());
+            return new Result(_process.ExitCode, _output.ToArray());
         }
     }
+
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // already exited
+        }
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.Add(line);
+            }
+        }
+    }
+
+    public void Dispose() => _process.Dispose();
 }

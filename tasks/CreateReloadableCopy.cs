@@ -1,38 +1,23 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
 
 namespace HotReload.Sdk.Tasks;
 
 /// <summary>
-/// Compiles the project a second time, with the build's own compiler command line, as <c>AssemblyName.N</c>
-/// into <c>bin/reloaded/N/</c>. The .NET counterpart of the original example's build.rs.
+/// Compiles the project a second time, with the build's own compiler command line, as <c>AssemblyName.N</c> into
+/// <c>bin/reloaded/N/</c>, the .NET counterpart of the original example's build.rs. Uses the compile that
+/// <see cref="StartReloadableCopy"/> started when it is still valid; compiles now otherwise.
 /// </summary>
-public sealed class CreateReloadableCopy : Microsoft.Build.Utilities.Task, ICancelableTask
+public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
 {
     internal const string DependencyListFileName = "dependencies.txt";
 
     private readonly CancellationTokenSource _cancellation = new();
 
-    /// <summary>The compiler arguments of the last compile (one per line), saved by the build after CoreCompile.</summary>
-    [Required] public string ResponseFile { get; set; } = "";
-
-    [Required] public string AssemblyName { get; set; } = "";
-
-    /// <summary>The folder of numbered copies.</summary>
-    [Required] public string OutputDirectory { get; set; } = "";
-
-    /// <summary>Remembers the last number handed out, so numbers never repeat.</summary>
-    [Required] public string CounterFile { get; set; } = "";
-
-    [Required] public string CompilerPath { get; set; } = "";
-
-    [Required] public string DotNetHostPath { get; set; } = "";
-
     public int KeepCopies { get; set; } = 10;
 
-    public bool UseSharedCompilation { get; set; }
+    /// <summary>The normal compile's input files: one written after the early copy started makes that copy stale.</summary>
+    public ITaskItem[] CompileInputs { get; set; } = [];
 
     /// <summary>Runtime assemblies the project depends on; the host loads those it lacks itself from these paths.</summary>
     public ITaskItem[] RuntimeDependencies { get; set; } = [];
@@ -41,94 +26,109 @@ public sealed class CreateReloadableCopy : Microsoft.Build.Utilities.Task, ICanc
 
     [Output] public string CopyPath { get; private set; } = "";
 
+    /// <summary>Whether the copy came from the compile started before CoreCompile (for logs and benchmarks).</summary>
+    [Output] public bool UsedEarlyCompile { get; private set; }
+
     public void Cancel() => _cancellation.Cancel();
 
     public override bool Execute()
     {
         var stopwatch = Stopwatch.StartNew();
-        if (!File.Exists(ResponseFile))
+        var early = PendingCopies.Take(JobKey);
+        var arguments = ReadBuildArguments();
+        if (arguments is null)
         {
+            early?.Abandon();
             Log.LogError(null, "HR1007", null, ResponseFile, 0, 0, 0, 0,
-                "The compiler command line of '{0}' was not recorded at '{1}'. Rebuild the project (dotnet build --no-incremental) so the compile runs once with HotReload.Sdk loaded.",
+                "The compiler command line of '{0}' was not recorded at '{1}'. Rebuild the project once (dotnet build --no-incremental).",
                 AssemblyName, ResponseFile);
             return false;
         }
 
         if (!File.Exists(CompilerPath))
         {
+            early?.Abandon();
             Log.LogError(null, "HR1008", null, CompilerPath, 0, 0, 0, 0,
-                "The C# compiler was not found at '{0}'. Check that RoslynTargetsPath points at a compiler, or repair the .NET SDK.",
+                "The C# compiler was not found at '{0}'. Repair the .NET SDK, or set HotReloadCompilerPath to csc.dll.",
                 CompilerPath);
             return false;
         }
 
-        var store = new GenerationStore(OutputDirectory, CounterFile);
-        string staging;
-        try
+        var job = early;
+        if (job is not null && WhyStale(job, arguments) is { } reason)
         {
-            staging = store.CreateStagingFolder();
+            Log.LogMessage(MessageImportance.Normal, "The copy compiled alongside the compile is stale ({0}); compiling it again.", reason);
+            job.Abandon();
+            job.Dispose();
+            job = null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        job ??= TryStart(arguments);
+        if (job is null)
         {
-            Log.LogError(null, "HR1002", null, OutputDirectory, 0, 0, 0, 0,
-                "Cannot write the reloadable copy to '{0}': {1} Make the folder writable, or set HotReloadOutputPath to a writable folder.",
-                OutputDirectory, e.Message);
             return false;
         }
 
-        try
+        using (job)
         {
-            return CompileAndPublish(store, staging, stopwatch);
-        }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                try { Directory.Delete(staging, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            }
+            UsedEarlyCompile = ReferenceEquals(job, early);
+            return Complete(job, stopwatch);
         }
     }
 
-    private bool CompileAndPublish(GenerationStore store, string staging, Stopwatch stopwatch)
+    private string? WhyStale(CopyJob job, IReadOnlyList<string> arguments)
     {
-        var generation = store.NextGeneration();
-        var copyName = AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
-        var arguments = new CompilerArguments(File.ReadAllLines(ResponseFile).Where(l => l.Length > 0).ToArray());
-        var stagedAssembly = Path.Combine(staging, copyName + ".dll");
-        var responseFile = Path.Combine(staging, copyName + ".rsp");
-        File.WriteAllLines(responseFile, arguments.ForCopy(stagedAssembly, Path.Combine(staging, copyName + ".pdb")));
+        if (!job.BuildArguments.SequenceEqual(arguments, StringComparer.Ordinal))
+        {
+            return "the compiler arguments changed";
+        }
 
-        var compiler = new CompilerProcess(DotNetHostPath, CompilerPath);
-        var result = compiler.Run(Directory.GetCurrentDirectory(), responseFile, arguments.NoConfig, UseSharedCompilation, _cancellation.Token);
+        foreach (var input in CompileInputs)
+        {
+            var path = input.GetMetadata("FullPath");
+            if (File.Exists(path) && File.GetLastWriteTimeUtc(path) > job.StartedUtc)
+            {
+                return path + " was written after it started";
+            }
+        }
+
+        return null;
+    }
+
+    private bool Complete(CopyJob job, Stopwatch stopwatch)
+    {
+        var result = job.Wait(_cancellation.Token);
         if (_cancellation.IsCancellationRequested)
         {
+            job.DeleteStaging();
             return false;
         }
 
-        if (result.ExitCode != 0 || !File.Exists(stagedAssembly))
+        if (result.ExitCode != 0 || !File.Exists(job.StagedAssembly))
         {
+            job.DeleteStaging();
             ReportCompileFailure(result);
             return false;
         }
 
-        File.Delete(responseFile);
-        WriteDependencyList(Path.Combine(staging, DependencyListFileName));
-
+        var store = Store;
         try
         {
-            store.Publish(staging, generation);
+            WriteDependencyList(Path.Combine(job.StagingFolder, DependencyListFileName));
+            store.Publish(job.StagingFolder, job.Generation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            job.DeleteStaging();
             Log.LogError(null, "HR1002", null, store.Root, 0, 0, 0, 0,
-                "Cannot publish the reloadable copy {0} in '{1}': {2}", generation, store.Root, e.Message);
+                "Cannot publish the reloadable copy {0} in '{1}': {2}", job.Generation, store.Root, e.Message);
             return false;
         }
 
-        Generation = generation;
-        CopyPath = Path.Combine(store.FolderOf(generation), copyName + ".dll");
-        Log.LogMessage(MessageImportance.High, "{0} -> {1} (reloadable copy {2}, {3} ms)",
-            AssemblyName, CopyPath, generation, stopwatch.ElapsedMilliseconds);
+        Generation = job.Generation;
+        CopyPath = Path.Combine(store.FolderOf(job.Generation), Path.GetFileName(job.StagedAssembly));
+        Log.LogMessage(MessageImportance.High, "{0} -> {1} (reloadable copy {2}, {3} ms after the compile{4})",
+            AssemblyName, CopyPath, Generation, stopwatch.ElapsedMilliseconds, UsedEarlyCompile ? ", compiled alongside it" : "");
 
         foreach (var deleted in store.Prune(KeepCopies, (folder, e) =>
                      Log.LogMessage(MessageImportance.Normal, "Could not prune '{0}': {1}", folder, e.Message)))
@@ -149,7 +149,7 @@ public sealed class CreateReloadableCopy : Microsoft.Build.Utilities.Task, ICanc
         }
 
         Log.LogError(null, "HR1001", null, ResponseFile, 0, 0, 0, 0,
-            "Compiling the reloadable copy of '{0}' failed (compiler exit code {1}) although the normal compile succeeded. The running program keeps its last good copy. The usual cause is an [InternalsVisibleTo(\"{0}\")] in a referenced project: also grant it to the numbered names, or make the members public. Compiler output:{2}{3}",
+            "Compiling the reloadable copy of '{0}' failed (compiler exit code {1}) although the normal compile succeeded. The running program keeps its last good copy. The usual cause is an [InternalsVisibleTo(\"{0}\")] in a referenced project, which the copy's name does not match: make those members public. Compiler output:{2}{3}",
             AssemblyName, result.ExitCode, Environment.NewLine, string.Join(Environment.NewLine, result.Output));
     }
 

@@ -1,0 +1,53 @@
+using Microsoft.Build.Framework;
+
+namespace HotReload.Sdk.Tasks;
+
+/// <summary>What both halves of the copy compile need: where the build's arguments are, and where the copy goes.</summary>
+public abstract class ReloadableCopyTask : Microsoft.Build.Utilities.Task
+{
+    /// <summary>The compiler arguments of the last compile (one per line), saved by the build after CoreCompile.</summary>
+    [Required] public string ResponseFile { get; set; } = "";
+
+    [Required] public string AssemblyName { get; set; } = "";
+
+    /// <summary>The project's compiled assembly (obj/): identifies the project between the two tasks.</summary>
+    [Required] public string IntermediateAssembly { get; set; } = "";
+
+    /// <summary>The folder of numbered copies.</summary>
+    [Required] public string OutputDirectory { get; set; } = "";
+
+    /// <summary>Remembers the last number handed out, so numbers never repeat.</summary>
+    [Required] public string CounterFile { get; set; } = "";
+
+    [Required] public string CompilerPath { get; set; } = "";
+
+    [Required] public string DotNetHostPath { get; set; } = "";
+
+    public bool UseSharedCompilation { get; set; }
+
+    private protected string JobKey => Path.GetFullPath(IntermediateAssembly);
+
+    private protected GenerationStore Store => new(OutputDirectory, CounterFile);
+
+    private protected CopyJob.Settings Settings =>
+        new(AssemblyName, DotNetHostPath, CompilerPath, Directory.GetCurrentDirectory(), UseSharedCompilation);
+
+    private protected IReadOnlyList<string>? ReadBuildArguments() =>
+        File.Exists(ResponseFile) ? File.ReadAllLines(ResponseFile).Where(l => l.Length > 0).ToArray() : null;
+
+    /// <summary>Starts a copy, or logs HR1002 and returns null when the folder of copies cannot be written.</summary>
+    private protected CopyJob? TryStart(IReadOnlyList<string> buildArguments)
+    {
+        try
+        {
+            return CopyJob.Start(Store, Settings, buildArguments);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.LogError(null, "HR1002", null, OutputDirectory, 0, 0, 0, 0,
+                "Cannot write the reloadable copy to '{0}': {1} Make the folder writable, or set HotReloadOutputPath to a writable folder.",
+                OutputDirectory, e.Message);
+            return null;
+        }
+    }
+}

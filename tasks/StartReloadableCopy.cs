@@ -1,0 +1,26 @@
+namespace HotReload.Sdk.Tasks;
+
+/// <summary>
+/// Runs just before CoreCompile, when it is about to compile: starts the copy's compile from the last compile's
+/// arguments, so that it runs side by side with the normal compile on another core. <see cref="CreateReloadableCopy"/>
+/// keeps it only if the normal compile used the same arguments and no input changed after it started.
+/// </summary>
+public sealed class StartReloadableCopy : ReloadableCopyTask
+{
+    public override bool Execute()
+    {
+        var arguments = ReadBuildArguments();
+        if (arguments is null)
+        {
+            return true; // first compile: nothing to start from, the copy is compiled after CoreCompile
+        }
+
+        var job = TryStart(arguments);
+        if (job is not null)
+        {
+            PendingCopies.Add(JobKey, job);
+        }
+
+        return !Log.HasLoggedErrors;
+    }
+}
