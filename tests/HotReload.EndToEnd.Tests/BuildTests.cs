@@ -25,8 +25,10 @@ public sealed class BuildTests
         Assert.DoesNotContain("reloadable copy", noOp.Output);
 
         ws.Edit(ws.LogicFile, "state.Counter += 1;", "state.Counter += 2;");
-        ws.BuildLibrary().ShouldSucceed();
+        var edit = ws.BuildLibrary().ShouldSucceed();
         Assert.Equal([1, 2], ws.Copies());
+        Assert.Contains("(reloadable copy 2, ", edit.Output);
+        Assert.Contains("compiled alongside it)", edit.Output); // the copy compiled in parallel with the normal compile
         Assert.Equal("StateManipulation.2", AssemblyName.GetAssemblyName(Path.Combine(ws.CopiesFolder, "2", "StateManipulation.2.dll")).Name);
 
         // Only a dependency changed (a new public member in Common): the library recompiles, so a copy is made.
@@ -45,6 +47,25 @@ public sealed class BuildTests
         ws.BuildLibrary().ShouldSucceed();
         Assert.Equal([3, 5], ws.Copies());
         Assert.DoesNotContain(Directory.EnumerateDirectories(ws.CopiesFolder), d => Path.GetFileName(d).StartsWith(".staging", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_new_source_file_changes_the_command_line_and_is_in_the_copy()
+    {
+        using var ws = new Workspace();
+        ws.BuildLibrary().ShouldSucceed();
+        File.WriteAllText(Path.Combine(ws.Library, "Extra.cs"), "namespace StateManipulation; public static class Extra { public const int Value = 42; }");
+        var build = ws.BuildLibrary("-v:n").ShouldSucceed();
+        Assert.Contains("is stale (the compiler arguments changed)", build.Output);
+        Assert.Contains("Extra", TypeNames(Path.Combine(ws.CopiesFolder, "2", "StateManipulation.2.dll")));
+    }
+
+    private static IReadOnlyList<string> TypeNames(string assembly)
+    {
+        using var stream = File.OpenRead(assembly);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        return metadata.TypeDefinitions.Select(t => metadata.GetString(metadata.GetTypeDefinition(t).Name)).ToList();
     }
 
     [Fact]
