@@ -40,7 +40,7 @@ internal sealed class PackedFeed
 
         // Pack a copy of the source, so the run never races the repository's own bin/ and obj/ folders.
         var source = Path.Combine(root, "source");
-        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "global.json", "nuget.config" })
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "global.json", "nuget.config", "README.md" })
         {
             Directory.CreateDirectory(source);
             File.Copy(Path.Combine(RepositoryRoot, file), Path.Combine(source, file));
