@@ -9,9 +9,12 @@ namespace HotReload.Runtime;
 /// assemblies the host lacks, or has in a lower version, load here from the library's own dependencies, and
 /// unload with the generation.
 /// </summary>
-internal sealed class GenerationLoadContext(int generation, IReadOnlyDictionary<string, string> privateDependencies)
-    : AssemblyLoadContext("HotReload generation " + generation, isCollectible: true)
+internal sealed class GenerationLoadContext(string library, int generation, IReadOnlyDictionary<string, string> privateDependencies)
+    : AssemblyLoadContext(NameOf(library, generation), isCollectible: true)
 {
+    /// <summary>The context's name, as debuggers and <see cref="AssemblyLoadContext.All"/> show it.</summary>
+    public static string NameOf(string library, int generation) => $"HotReload {library} generation {generation}";
+
     protected override Assembly? Load(AssemblyName assemblyName)
     {
         if (assemblyName.Name is null

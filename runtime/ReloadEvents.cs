@@ -1,7 +1,7 @@
 namespace HotReload.Runtime;
 
 /// <summary>A newer copy of the library is now live: the next call through any <see cref="LiveFunction{T}"/> runs it.</summary>
-public sealed class GenerationChangedEventArgs(int previousGeneration, int generation, string assemblyPath, TimeSpan swapTime) : EventArgs
+public sealed class GenerationChangedEventArgs(int previousGeneration, int generation, string assemblyPath, TimeSpan swapTime, TimeSpan loadTime) : EventArgs
 {
     /// <summary>The generation that was live before; 0 for the statically linked code.</summary>
     public int PreviousGeneration { get; } = previousGeneration;
@@ -12,8 +12,11 @@ public sealed class GenerationChangedEventArgs(int previousGeneration, int gener
     /// <summary>The copy that was loaded.</summary>
     public string AssemblyPath { get; } = assemblyPath;
 
-    /// <summary>Time spent inside <see cref="ReloadableLibrary.Update"/> to load the copy and rebind every function.</summary>
+    /// <summary>Time spent inside <see cref="ReloadableLibrary.Update"/>, on the host's thread, to switch every function to the copy.</summary>
     public TimeSpan SwapTime { get; } = swapTime;
+
+    /// <summary>Time spent off the host's thread, before the switch, to load the copy, resolve its entry points and compile them.</summary>
+    public TimeSpan LoadTime { get; } = loadTime;
 }
 
 /// <summary>A newer copy could not be made live; the previous generation keeps running.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -26,11 +27,16 @@ public sealed class ReloadableLibrary : IDisposable
     private readonly GenerationWatcher? _watcher;
     private readonly UnloadTracker? _tracker;
     private readonly List<ILiveFunction> _functions = [];
+    private readonly ConcurrentQueue<ReloadFailedEventArgs> _failures = new();
     private GenerationLoadContext? _context;
     private Assembly _live;
+    private volatile int _generation;
+    private PreparedGeneration? _prepared;
     private int _attention;
+    private int _preparing;
+    private int _rescan;
     private int _refusedGeneration;
-    private ReloadFailedEventArgs? _startupFailure;
+    private volatile bool _disposed;
 
     private ReloadableLibrary(Assembly staticAssembly, string? copiesDirectory, string? staticReason, ReloadOptions options)
     {
@@ -47,13 +53,13 @@ public sealed class ReloadableLibrary : IDisposable
         Mode = ReloadMode.Live;
         _folder = new GenerationFolder(copiesDirectory, Name);
         _tracker = new UnloadTracker(Signal, options.UnloadStallTimeout, options.CollectReleasedGenerations);
-        _watcher = new GenerationWatcher(copiesDirectory, Signal);
         Description = $"{Name}: live mode, copies in {copiesDirectory}";
-        TrySwapToNewest(out _startupFailure);
-        if (_startupFailure is not null)
-        {
-            Signal(); // reported by the first Update, once the host has subscribed
-        }
+
+        // Start on the newest copy (made by the host's own build from the current source); a failure is reported
+        // by the first Update, once the host has subscribed.
+        PrepareNewest();
+        SwitchToPrepared(raiseEvent: false);
+        _watcher = new GenerationWatcher(copiesDirectory, SchedulePrepare);
     }
 
     /// <summary>A newer generation is live. Raised inside <see cref="Update"/>, on the host's thread.</summary>
@@ -75,7 +81,7 @@ public sealed class ReloadableLibrary : IDisposable
     public ReloadMode Mode { get; }
 
     /// <summary>The generation whose code runs: N for <c>bin/reloaded/N/</c>, 0 for the statically linked library.</summary>
-    public int Generation { get; private set; }
+    public int Generation => _generation;
 
     /// <summary>One line saying which mode is on and why, for the host to print.</summary>
     public string Description { get; }
@@ -158,7 +164,11 @@ public sealed class ReloadableLibrary : IDisposable
         ArgumentNullException.ThrowIfNull(function);
         var identity = MethodIdentity.Of(function, _staticAssembly);
         var binding = create(identity, Generation == 0 ? function : identity.CreateDelegate<T>(_live));
-        _functions.Add(binding);
+        lock (_functions)
+        {
+            _functions.Add(binding);
+        }
+
         return binding;
     }
 
@@ -181,18 +191,12 @@ public sealed class ReloadableLibrary : IDisposable
     private bool UpdateSlow()
     {
         Interlocked.Exchange(ref _attention, 0);
-        if (_startupFailure is not null)
-        {
-            ReloadFailed?.Invoke(this, _startupFailure);
-            _startupFailure = null;
-        }
-
-        var swapped = TrySwapToNewest(out var failure);
-        if (failure is not null)
+        while (_failures.TryDequeue(out var failure))
         {
             ReloadFailed?.Invoke(this, failure);
         }
 
+        var swapped = SwitchToPrepared(raiseEvent: true);
         while (_tracker is not null && _tracker.TryTakeResult(out var result))
         {
             switch (result)
@@ -205,63 +209,142 @@ public sealed class ReloadableLibrary : IDisposable
         return swapped;
     }
 
-    private bool TrySwapToNewest(out ReloadFailedEventArgs? failure)
+    /// <summary>On the host's thread: makes the prepared generation live. Only field writes, unless functions were bound after it was prepared.</summary>
+    private bool SwitchToPrepared(bool raiseEvent)
     {
-        failure = null;
-        var newest = _folder!.Newest();
-        if (newest <= Generation || newest <= _refusedGeneration)
+        var prepared = Interlocked.Exchange(ref _prepared, null);
+        if (prepared is null)
         {
             return false;
         }
 
         var stopwatch = Stopwatch.StartNew();
-        var path = _folder.AssemblyPathOf(newest);
-        GenerationLoadContext? context = null;
+        ILiveFunction[] functions;
+        lock (_functions)
+        {
+            functions = _functions.ToArray();
+        }
+
+        var bound = new object[functions.Length];
         try
         {
-            context = new GenerationLoadContext(newest, _folder.DependenciesOf(newest));
-            var assembly = context.LoadFromAssemblyPath(path);
-
-            // Resolve every function first: a copy that lacks one is refused as a whole, never half-applied.
-            var bound = new object[_functions.Count];
-            for (var i = 0; i < bound.Length; i++)
+            for (var i = 0; i < functions.Length; i++)
             {
-                bound[i] = _functions[i].Resolve(assembly);
+                var index = Array.IndexOf(prepared.Functions, functions[i]);
+                bound[i] = index >= 0 ? prepared.Bound[index] : functions[i].Resolve(prepared.Assembly);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Refuse(prepared.Generation, prepared.AssemblyPath, e);
+            _tracker!.Release(prepared.Generation, prepared.Context);
+            ReportFailures(raiseEvent);
+            return false;
+        }
+
+        for (var i = 0; i < functions.Length; i++)
+        {
+            functions[i].Apply(bound[i]);
+        }
+
+        var previous = _generation;
+        var released = _context;
+        _context = prepared.Context;
+        _live = prepared.Assembly;
+        _generation = prepared.Generation;
+        if (released is not null)
+        {
+            _tracker!.Release(previous, released);
+        }
+
+        if (raiseEvent)
+        {
+            GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, prepared.Generation, prepared.AssemblyPath, stopwatch.Elapsed, prepared.LoadTime));
+        }
+
+        return true;
+    }
+
+    private void ReportFailures(bool raiseEvent)
+    {
+        while (raiseEvent && _failures.TryDequeue(out var failure))
+        {
+            ReloadFailed?.Invoke(this, failure);
+        }
+    }
+
+    /// <summary>Called by the watcher for each new copy: prepares it on the thread pool, one preparation at a time.</summary>
+    private void SchedulePrepare()
+    {
+        Volatile.Write(ref _rescan, 1);
+        if (Interlocked.CompareExchange(ref _preparing, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(_ => PrepareLoop(), null);
+        }
+    }
+
+    private void PrepareLoop()
+    {
+        while (Interlocked.Exchange(ref _rescan, 0) == 1 && !_disposed)
+        {
+            PrepareNewest();
+        }
+
+        Volatile.Write(ref _preparing, 0);
+
+        // A copy that arrived between the last scan and the line above would otherwise wait for the next one.
+        if (Volatile.Read(ref _rescan) == 1 && !_disposed)
+        {
+            SchedulePrepare();
+        }
+    }
+
+    /// <summary>Loads the newest copy if it is newer than what is live or prepared; never throws.</summary>
+    private void PrepareNewest()
+    {
+        var newest = _folder!.Newest();
+        var waiting = Volatile.Read(ref _prepared);
+        if (newest <= _generation || newest <= _refusedGeneration || newest <= (waiting?.Generation ?? 0))
+        {
+            return;
+        }
+
+        ILiveFunction[] functions;
+        lock (_functions)
+        {
+            functions = _functions.ToArray();
+        }
+
+        try
+        {
+            var prepared = PreparedGeneration.Load(_folder, newest, functions, _tracker!.Release);
+            var superseded = Interlocked.Exchange(ref _prepared, prepared);
+            if (superseded is not null)
+            {
+                _tracker.Release(superseded.Generation, superseded.Context); // never went live
             }
 
-            for (var i = 0; i < bound.Length; i++)
+            if (_disposed && Interlocked.Exchange(ref _prepared, null) is { } orphan)
             {
-                _functions[i].Apply(bound[i]);
+                orphan.Context.Unload();
             }
-
-            var previous = Generation;
-            var released = _context;
-            _context = context;
-            _live = assembly;
-            Generation = newest;
-            if (released is not null)
-            {
-                _tracker!.Release(previous, released);
-            }
-
-            GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, newest, path, stopwatch.Elapsed));
-            return true;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A bad copy never takes the host down: keep the running generation and wait for a newer copy.
-            _refusedGeneration = newest;
-            if (context is not null)
-            {
-                _tracker!.Release(newest, context);
-            }
-
-            var message = e is HotReloadException
-                ? e.Message
-                : $"HR2004: Loading {path} failed: {e.GetType().Name}: {e.Message}. Generation {Generation} keeps running; fix the library and build again.";
-            failure = new ReloadFailedEventArgs(newest, message, e);
-            return false;
+            Refuse(newest, _folder.AssemblyPathOf(newest), e);
         }
+
+        Signal();
+    }
+
+    private void Refuse(int generation, string path, Exception e)
+    {
+        _refusedGeneration = Math.Max(_refusedGeneration, generation);
+        var message = e is HotReloadException
+            ? e.Message
+            : $"HR2004: Loading {path} failed: {e.GetType().Name}: {e.Message}. Generation {_generation} keeps running; fix the library and build again.";
+        _failures.Enqueue(new ReloadFailedEventArgs(generation, message, e));
     }
 
     private void Signal() => Interlocked.Exchange(ref _attention, 1);
@@ -269,7 +352,9 @@ public sealed class ReloadableLibrary : IDisposable
     /// <summary>Stops watching and releases the live generation.</summary>
     public void Dispose()
     {
+        _disposed = true;
         _watcher?.Dispose();
+        Interlocked.Exchange(ref _prepared, null)?.Context.Unload();
         if (_context is not null)
         {
             _context.Unload();

@@ -8,7 +8,7 @@ int? frames = args.Length == 2 && args[0] == "--frames" ? int.Parse(args[1]) : n
 var platform = new Platform(Console.WriteLine);
 using var library = ReloadableLibrary.Open(typeof(Logic).Assembly);
 library.GenerationChanged += (_, e) =>
-    Console.WriteLine($"[hotreload] generation {e.Generation} is live (was {e.PreviousGeneration}, swapped in {e.SwapTime.TotalMilliseconds:F1} ms)");
+    Console.WriteLine($"[hotreload] generation {e.Generation} is live (was {e.PreviousGeneration}; loaded in {e.LoadTime.TotalMilliseconds:F1} ms beside the loop, switched in {e.SwapTime.TotalMilliseconds:F3} ms)");
 library.GenerationUnloaded += (_, e) =>
     Console.WriteLine($"[hotreload] generation {e.Generation} unloaded ({e.AfterRelease.TotalMilliseconds:F0} ms after release)");
 library.UnloadStalled += (_, e) =>

@@ -103,6 +103,33 @@ public sealed class ReloadableLibraryTests : IDisposable
     }
 
     [Fact]
+    public void A_new_copy_is_loaded_beside_the_loop_and_switched_at_update()
+    {
+        var library = _compiler.CompileStatic(Source(1, "static"));
+        _compiler.PublishCopy(1, Source(1, "one"));
+        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
+        var changes = new List<GenerationChangedEventArgs>();
+        reloadable.GenerationChanged += (_, e) => changes.Add(e);
+        var step = reloadable.Bind(StaticStep(library));
+
+        _compiler.PublishCopy(2, Source(2, "two"));
+        var deadline = DateTime.UtcNow + Patience;
+        while (!AssemblyLoadContext.All.Any(c => c.Name == GenerationLoadContext.NameOf(_compiler.Name, 2)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "copy 2 was not loaded in the background");
+            Thread.Sleep(5);
+        }
+
+        // Loaded, but nothing changes for the host until its swap point.
+        Assert.Equal(1, reloadable.Generation);
+        Assert.Equal("one", step.Invoke(new Counter()));
+        WaitForSwap(reloadable, 2);
+        Assert.Equal("two", step.Invoke(new Counter()));
+        var change = Assert.Single(changes);
+        Assert.True(change.LoadTime > TimeSpan.Zero);
+    }
+
+    [Fact]
     public void Shared_types_are_the_hosts_own_in_every_generation()
     {
         var library = _compiler.CompileStatic(Source(1, "static"));
@@ -173,7 +200,11 @@ public sealed class ReloadableLibraryTests : IDisposable
 
         Assert.Equal([1, 2, 3], unloaded.Order());
         Assert.Equal(0, reloadable.PendingUnloads);
-        Assert.DoesNotContain(LiveContextNames(), n => n is "HotReload generation 1" or "HotReload generation 2" or "HotReload generation 3");
+        var live = LiveContextNames();
+        foreach (var generation in new[] { 1, 2, 3 })
+        {
+            Assert.DoesNotContain(GenerationLoadContext.NameOf(_compiler.Name, generation), live);
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

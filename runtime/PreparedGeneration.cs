@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace HotReload.Runtime;
+
+/// <summary>
+/// A copy loaded into its own context, with every entry point already resolved and compiled, waiting for
+/// <see cref="ReloadableLibrary.Update"/> to switch to it. Loading happens off the host's thread, so the switch
+/// itself is a handful of field writes.
+/// </summary>
+internal sealed class PreparedGeneration
+{
+    private PreparedGeneration(int generation, string assemblyPath, GenerationLoadContext context, Assembly assembly,
+        ILiveFunction[] functions, object[] bound, TimeSpan loadTime)
+    {
+        Generation = generation;
+        AssemblyPath = assemblyPath;
+        Context = context;
+        Assembly = assembly;
+        Functions = functions;
+        Bound = bound;
+        LoadTime = loadTime;
+    }
+
+    public int Generation { get; }
+
+    public string AssemblyPath { get; }
+
+    public GenerationLoadContext Context { get; }
+
+    public Assembly Assembly { get; }
+
+    /// <summary>The functions resolved here, in the order of <see cref="Bound"/>; ones bound later are resolved at the switch.</summary>
+    public ILiveFunction[] Functions { get; }
+
+    public object[] Bound { get; }
+
+    public TimeSpan LoadTime { get; }
+
+    /// <summary>
+    /// Loads copy <paramref name="generation"/> and resolves every function in it. A copy that lacks one is refused
+    /// as a whole: its context is handed to <paramref name="release"/> and the exception propagates.
+    /// </summary>
+    public static PreparedGeneration Load(GenerationFolder folder, int generation, ILiveFunction[] functions, Action<int, GenerationLoadContext> release)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var path = folder.AssemblyPathOf(generation);
+        var context = new GenerationLoadContext(folder.AssemblyName, generation, folder.DependenciesOf(generation));
+        try
+        {
+            var assembly = context.LoadFromAssemblyPath(path);
+            var bound = new object[functions.Length];
+            for (var i = 0; i < functions.Length; i++)
+            {
+                bound[i] = functions[i].Resolve(assembly);
+
+                // Compile the entry point now, so the first frame on the new code does not pay for the JIT.
+                RuntimeHelpers.PrepareMethod(((Delegate)bound[i]).Method.MethodHandle);
+            }
+
+            return new PreparedGeneration(generation, path, context, assembly, functions, bound, stopwatch.Elapsed);
+        }
+        catch
+        {
+            release(generation, context);
+            throw;
+        }
+    }
+}
