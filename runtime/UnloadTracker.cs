@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 
 namespace HotReload.Runtime;
@@ -15,6 +16,7 @@ internal sealed class UnloadTracker : IDisposable
     private static readonly TimeSpan LongestInterval = TimeSpan.FromSeconds(2);
 
     private readonly List<Released> _pending = [];
+    private readonly Queue<(int Generation, AssemblyLoadContext Context, Stopwatch Since)> _toUnload = new();
     private readonly ConcurrentQueue<EventArgs> _results = new();
     private readonly Action _signal;
     private readonly TimeSpan _stallAfter;
@@ -34,20 +36,22 @@ internal sealed class UnloadTracker : IDisposable
     /// <summary>Released generations whose code is still in memory.</summary>
     public int PendingCount
     {
-        get { lock (_pending) { return _pending.Count; } }
+        get { lock (_pending) { return _pending.Count + _toUnload.Count; } }
     }
 
-    /// <summary>Starts unloading <paramref name="context"/>; the caller must drop every reference it has to it.</summary>
+    /// <summary>
+    /// Unloads <paramref name="context"/> on the tracker's thread, so the host's frame does not pay for it; the caller
+    /// must drop every reference it has to the context.
+    /// </summary>
     public void Release(int generation, AssemblyLoadContext context)
     {
-        var weak = new WeakReference(context, trackResurrection: true);
-        context.Unload();
         lock (_pending)
         {
-            _pending.Add(new Released(generation, weak, Stopwatch.StartNew()));
+            _toUnload.Enqueue((generation, context, Stopwatch.StartNew()));
             _interval = FirstCheck;
             if (!_disposed)
             {
+                // Not at once: a collection now would suspend the host's thread in the middle of its swap.
                 _timer.Change(_interval, Timeout.InfiniteTimeSpan);
             }
         }
@@ -55,8 +59,23 @@ internal sealed class UnloadTracker : IDisposable
 
     public bool TryTakeResult(out EventArgs? result) => _results.TryDequeue(out result);
 
+    // Separate from Check so that no strong reference to a context stays in Check's frame while it collects.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void UnloadQueued()
+    {
+        lock (_pending)
+        {
+            while (_toUnload.TryDequeue(out var released))
+            {
+                _pending.Add(new Released(released.Generation, new WeakReference(released.Context, trackResurrection: true), released.Since));
+                released.Context.Unload();
+            }
+        }
+    }
+
     private void Check()
     {
+        UnloadQueued();
         if (_collect)
         {
             GC.Collect();
