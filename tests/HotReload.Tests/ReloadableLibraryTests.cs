@@ -174,6 +174,35 @@ public sealed class ReloadableLibraryTests : IDisposable
     }
 
     [Fact]
+    public void A_corrupt_copy_is_refused_and_the_old_one_keeps_running()
+    {
+        var library = _compiler.CompileStatic(Source(1, "static"));
+        _compiler.PublishCopy(1, Source(1, "one"));
+        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
+        var failures = new List<ReloadFailedEventArgs>();
+        reloadable.ReloadFailed += (_, e) => failures.Add(e);
+        var step = reloadable.Bind(StaticStep(library));
+
+        var staging = Path.Combine(_compiler.CopiesDirectory, ".staging-corrupt");
+        Directory.CreateDirectory(staging);
+        File.WriteAllText(Path.Combine(staging, _compiler.Name + ".2.dll"), "not an assembly");
+        Directory.Move(staging, Path.Combine(_compiler.CopiesDirectory, "2"));
+
+        var deadline = DateTime.UtcNow + Patience;
+        while (failures.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            reloadable.Update();
+            Thread.Sleep(5);
+        }
+
+        var failure = Assert.Single(failures);
+        Assert.StartsWith("HR2004", failure.Message);
+        Assert.IsType<BadImageFormatException>(failure.Exception);
+        Assert.Equal(1, reloadable.Generation);
+        Assert.Equal("one", step.Invoke(new Counter()));
+    }
+
+    [Fact]
     public void Released_generations_are_collected_and_reported()
     {
         var library = _compiler.CompileStatic(Source(1, "static"));
