@@ -23,6 +23,9 @@ internal sealed class UnloadTracker : IDisposable
     private readonly bool _collect;
     private readonly Timer _timer;
     private TimeSpan _interval = FirstCheck;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private bool _checkDue;
+    private TimeSpan _checkDueAt;
     private bool _disposed;
 
     public UnloadTracker(Action signal, TimeSpan stallAfter, bool collect)
@@ -49,15 +52,25 @@ internal sealed class UnloadTracker : IDisposable
         {
             _toUnload.Enqueue((generation, context, Stopwatch.StartNew()));
             _interval = FirstCheck;
-            if (!_disposed)
+
+            // Not at once: a collection now would suspend the host's thread in the middle of its swap. And never
+            // later than a check already due, or back-to-back swaps would keep postponing every unload.
+            if (!_disposed && (!_checkDue || _clock.Elapsed + FirstCheck < _checkDueAt))
             {
-                // Not at once: a collection now would suspend the host's thread in the middle of its swap.
-                _timer.Change(_interval, Timeout.InfiniteTimeSpan);
+                Schedule(FirstCheck);
             }
         }
     }
 
     public bool TryTakeResult(out EventArgs? result) => _results.TryDequeue(out result);
+
+    // Callers hold the lock on _pending.
+    private void Schedule(TimeSpan after)
+    {
+        _checkDue = true;
+        _checkDueAt = _clock.Elapsed + after;
+        _timer.Change(after, Timeout.InfiniteTimeSpan);
+    }
 
     // Separate from Check so that no strong reference to a context stays in Check's frame while it collects.
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -75,6 +88,11 @@ internal sealed class UnloadTracker : IDisposable
 
     private void Check()
     {
+        lock (_pending)
+        {
+            _checkDue = false;
+        }
+
         UnloadQueued();
         if (_collect)
         {
@@ -104,10 +122,10 @@ internal sealed class UnloadTracker : IDisposable
             }
 
             // Keep checking, ever less often, while something is pending and not yet reported as stalled.
-            if (!_disposed && _pending.Any(p => !p.StallReported))
+            if (!_disposed && !_checkDue && (_toUnload.Count > 0 || _pending.Any(p => !p.StallReported)))
             {
-                _interval = TimeSpan.FromTicks(Math.Min(_interval.Ticks * 2, LongestInterval.Ticks));
-                _timer.Change(_interval, Timeout.InfiniteTimeSpan);
+                _interval = _toUnload.Count > 0 ? FirstCheck : TimeSpan.FromTicks(Math.Min(_interval.Ticks * 2, LongestInterval.Ticks));
+                Schedule(_interval);
             }
         }
 
