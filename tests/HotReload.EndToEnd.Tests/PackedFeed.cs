@@ -1,5 +1,5 @@
 using System.Reflection;
-using System.Xml.Linq;
+using HotReload.Testing;
 
 namespace HotReload.EndToEnd.Tests;
 
@@ -11,10 +11,10 @@ internal sealed class PackedFeed
 {
     private static readonly Lazy<PackedFeed> Instance = new(Pack, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private PackedFeed(string root, string version)
+    private PackedFeed(string root, PackageFeed feed)
     {
         Root = root;
-        Version = version;
+        Feed = feed;
     }
 
     public static PackedFeed Shared => Instance.Value;
@@ -24,62 +24,19 @@ internal sealed class PackedFeed
 
     public string Root { get; }
 
-    public string FeedFolder => Path.Combine(Root, "feed");
+    public PackageFeed Feed { get; }
 
     public string PackagesFolder => Path.Combine(Root, "packages");
 
-    public string Version { get; }
+    public string Version => Feed.Version;
 
     private static PackedFeed Pack()
     {
         var root = Path.Combine(Path.GetTempPath(), "hr-e2e-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
-
-        var feed = new PackedFeed(root, ReadVersion());
-
-        // Pack a copy of the source, so the run never races the repository's own bin/ and obj/ folders.
-        var source = Path.Combine(root, "source");
-        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "global.json", "nuget.config", "README.md" })
-        {
-            Directory.CreateDirectory(source);
-            File.Copy(Path.Combine(RepositoryRoot, file), Path.Combine(source, file));
-        }
-
-        foreach (var folder in new[] { "sdk", "tasks", "runtime" })
-        {
-            CopySource(Path.Combine(RepositoryRoot, folder), Path.Combine(source, folder));
-        }
-
-        foreach (var project in new[] { "runtime/HotReload.Runtime.csproj", "sdk/HotReload.Sdk.csproj" })
-        {
-            DotNet.Run(source, feed.PackagesFolder, "pack", project, "-o", feed.FeedFolder).ShouldSucceed();
-        }
-
-        Assert.True(File.Exists(Path.Combine(feed.FeedFolder, $"HotReload.Sdk.{feed.Version}.nupkg")));
-        Assert.True(File.Exists(Path.Combine(feed.FeedFolder, $"HotReload.Runtime.{feed.Version}.nupkg")));
-        return feed;
+        return new PackedFeed(root, PackageFeed.Pack(RepositoryRoot, root, Path.Combine(root, "packages")));
     }
-
-    private static void CopySource(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
-
-        foreach (var directory in Directory.EnumerateDirectories(from))
-        {
-            if (Path.GetFileName(directory) is not ("bin" or "obj"))
-            {
-                CopySource(directory, Path.Combine(to, Path.GetFileName(directory)));
-            }
-        }
-    }
-
-    private static string ReadVersion() =>
-        XDocument.Load(Path.Combine(RepositoryRoot, "Directory.Build.props")).Descendants("VersionPrefix").Single().Value;
 
     internal static void TryDelete(string folder)
     {

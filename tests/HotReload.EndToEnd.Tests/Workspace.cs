@@ -1,8 +1,10 @@
+using HotReload.Testing;
+
 namespace HotReload.EndToEnd.Tests;
 
 /// <summary>
-/// A copy of the sample (Common, StateManipulation, Host) in a temporary folder, set up as a user's repository would
-/// be: a nuget.config with the packed feed, a global.json naming the SDK version. Deleted on dispose.
+/// A copy of the sample in a temporary folder, set up as a user's repository would be (see
+/// <see cref="SourceTree.CopySample"/>). Deleted on dispose.
 /// </summary>
 internal sealed class Workspace : IDisposable
 {
@@ -11,30 +13,11 @@ internal sealed class Workspace : IDisposable
     public Workspace()
     {
         Root = Path.Combine(_feed.Root, "ws-" + Guid.NewGuid().ToString("N")[..8]);
-        var sample = Path.Combine(PackedFeed.RepositoryRoot, "sample");
-        foreach (var project in new[] { "Common", "StateManipulation", "Host" })
-        {
-            var target = Path.Combine(Root, project);
-            Directory.CreateDirectory(target);
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(sample, project)))
-            {
-                File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-            }
-        }
-
-        File.WriteAllText(Path.Combine(Root, "global.json"), $$"""{ "msbuild-sdks": { "HotReload.Sdk": "{{_feed.Version}}" } }""");
-        File.WriteAllText(Path.Combine(Root, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="hotreload-under-test" value="{_feed.FeedFolder}" />
-              </packageSources>
-            </configuration>
-            """);
-        // Stop MSBuild from picking up anything above the workspace.
-        File.WriteAllText(Path.Combine(Root, "Directory.Build.props"), "<Project />");
-        File.WriteAllText(Path.Combine(Root, "Directory.Build.targets"), "<Project />");
+        SourceTree.CopySample(PackedFeed.RepositoryRoot, Root, _feed.Feed);
+        DotNet = new DotNet(Root, _feed.PackagesFolder);
     }
+
+    public DotNet DotNet { get; }
 
     public string Root { get; }
 
@@ -47,13 +30,14 @@ internal sealed class Workspace : IDisposable
     public string HostAssembly(string configuration = "Debug") =>
         Path.Combine(Root, "Host", "bin", configuration, "net10.0", "Host.dll");
 
-    public DotNet.Result Run(params string[] arguments) => DotNet.Run(Root, _feed.PackagesFolder, arguments);
+    public DotNet.Result Run(params string[] arguments) => DotNet.Run(arguments);
 
     public DotNet.Result BuildLibrary(params string[] extra) => Run(["build", "StateManipulation", .. extra]);
 
     public DotNet.Result BuildHost(params string[] extra) => Run(["build", "Host", .. extra]);
 
-    public HostProcess StartHost(string configuration = "Debug", int frames = 100_000) => new(Root, _feed.PackagesFolder, HostAssembly(configuration), frames);
+    public HostProcess StartHost(string configuration = "Debug", int frames = 100_000) =>
+        new(DotNet.StartInfo(HostAssembly(configuration), "--frames", frames.ToString()));
 
     /// <summary>The numbers of the copies on disk, lowest first.</summary>
     public IReadOnlyList<int> Copies() =>
