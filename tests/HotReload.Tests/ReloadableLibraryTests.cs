@@ -24,12 +24,26 @@ public sealed class ReloadableLibraryTests : IDisposable
     private Func<Counter, string> StaticStep(System.Reflection.Assembly library) =>
         library.GetType("Game.Logic")!.GetMethod("Step")!.CreateDelegate<Func<Counter, string>>();
 
-    private static void WaitForSwap(ReloadableLibrary library, int generation)
+    /// <summary>The static library and copy 1 (marker "one", step 1), opened live, with Step bound.</summary>
+    private ReloadableLibrary OpenOnFirstCopy(out LiveFunc<Counter, string> step)
+    {
+        var library = _compiler.CompileStatic(Source(1, "static"));
+        _compiler.PublishCopy(1, Source(1, "one"));
+        var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
+        step = reloadable.Bind(StaticStep(library));
+        return reloadable;
+    }
+
+    private static void WaitForSwap(ReloadableLibrary library, int generation) =>
+        UpdateUntil(library, () => library.Generation == generation, $"generation {generation} to go live");
+
+    /// <summary>Runs the host's swap point, as a frame loop would, until <paramref name="done"/>.</summary>
+    private static void UpdateUntil(ReloadableLibrary library, Func<bool> done, string what)
     {
         var deadline = DateTime.UtcNow + Patience;
-        while (library.Generation != generation)
+        while (!done())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"generation {generation} did not go live; still {library.Generation}");
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; generation {library.Generation} is live");
             library.Update();
             Thread.Sleep(5);
         }
@@ -80,12 +94,9 @@ public sealed class ReloadableLibraryTests : IDisposable
     [Fact]
     public void A_new_copy_goes_live_at_update_and_the_state_carries_on()
     {
-        var library = _compiler.CompileStatic(Source(1, "static"));
-        _compiler.PublishCopy(1, Source(1, "one"));
-        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
+        using var reloadable = OpenOnFirstCopy(out var step);
         var changes = new List<GenerationChangedEventArgs>();
         reloadable.GenerationChanged += (_, e) => changes.Add(e);
-        var step = reloadable.Bind(StaticStep(library));
         var counter = new Counter();
         step.Invoke(counter);
         step.Invoke(counter);
@@ -105,12 +116,9 @@ public sealed class ReloadableLibraryTests : IDisposable
     [Fact]
     public void A_new_copy_is_loaded_beside_the_loop_and_switched_at_update()
     {
-        var library = _compiler.CompileStatic(Source(1, "static"));
-        _compiler.PublishCopy(1, Source(1, "one"));
-        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
+        using var reloadable = OpenOnFirstCopy(out var step);
         var changes = new List<GenerationChangedEventArgs>();
         reloadable.GenerationChanged += (_, e) => changes.Add(e);
-        var step = reloadable.Bind(StaticStep(library));
 
         _compiler.PublishCopy(2, Source(2, "two"));
         var deadline = DateTime.UtcNow + Patience;
@@ -147,20 +155,12 @@ public sealed class ReloadableLibraryTests : IDisposable
     [Fact]
     public void A_copy_without_an_entry_point_is_refused_and_the_old_one_keeps_running()
     {
-        var library = _compiler.CompileStatic(Source(1, "static"));
-        _compiler.PublishCopy(1, Source(1, "one"));
-        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
+        using var reloadable = OpenOnFirstCopy(out var step);
         var failures = new List<ReloadFailedEventArgs>();
         reloadable.ReloadFailed += (_, e) => failures.Add(e);
-        var step = reloadable.Bind(StaticStep(library));
 
         _compiler.PublishCopy(2, "namespace Game; public static class Logic { public static string Step(HotReload.Tests.Shared.Counter c, int by) => \"x\"; }");
-        var deadline = DateTime.UtcNow + Patience;
-        while (failures.Count == 0 && DateTime.UtcNow < deadline)
-        {
-            reloadable.Update();
-            Thread.Sleep(5);
-        }
+        UpdateUntil(reloadable, () => failures.Count > 0, "the copy to be refused");
 
         var failure = Assert.Single(failures);
         Assert.Equal(2, failure.Generation);
@@ -176,24 +176,16 @@ public sealed class ReloadableLibraryTests : IDisposable
     [Fact]
     public void A_corrupt_copy_is_refused_and_the_old_one_keeps_running()
     {
-        var library = _compiler.CompileStatic(Source(1, "static"));
-        _compiler.PublishCopy(1, Source(1, "one"));
-        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
+        using var reloadable = OpenOnFirstCopy(out var step);
         var failures = new List<ReloadFailedEventArgs>();
         reloadable.ReloadFailed += (_, e) => failures.Add(e);
-        var step = reloadable.Bind(StaticStep(library));
 
         var staging = Path.Combine(_compiler.CopiesDirectory, ".staging-corrupt");
         Directory.CreateDirectory(staging);
         File.WriteAllText(Path.Combine(staging, _compiler.Name + ".2.dll"), "not an assembly");
         Directory.Move(staging, Path.Combine(_compiler.CopiesDirectory, "2"));
 
-        var deadline = DateTime.UtcNow + Patience;
-        while (failures.Count == 0 && DateTime.UtcNow < deadline)
-        {
-            reloadable.Update();
-            Thread.Sleep(5);
-        }
+        UpdateUntil(reloadable, () => failures.Count > 0, "the copy to be refused");
 
         var failure = Assert.Single(failures);
         Assert.StartsWith("HR2004", failure.Message);
@@ -205,12 +197,9 @@ public sealed class ReloadableLibraryTests : IDisposable
     [Fact]
     public void Released_generations_are_collected_and_reported()
     {
-        var library = _compiler.CompileStatic(Source(1, "static"));
-        _compiler.PublishCopy(1, Source(1, "one"));
-        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
+        using var reloadable = OpenOnFirstCopy(out var step);
         var unloaded = new List<int>();
         reloadable.GenerationUnloaded += (_, e) => unloaded.Add(e.Generation);
-        var step = reloadable.Bind(StaticStep(library));
         step.Invoke(new Counter());
 
         for (var generation = 2; generation <= 4; generation++)
@@ -220,12 +209,7 @@ public sealed class ReloadableLibraryTests : IDisposable
             step.Invoke(new Counter());
         }
 
-        var deadline = DateTime.UtcNow + Patience;
-        while (unloaded.Count < 3 && DateTime.UtcNow < deadline)
-        {
-            reloadable.Update();
-            Thread.Sleep(10);
-        }
+        UpdateUntil(reloadable, () => unloaded.Count == 3, "three generations to unload");
 
         Assert.Equal([1, 2, 3], unloaded.Order());
         Assert.Equal(0, reloadable.PendingUnloads);
@@ -257,10 +241,7 @@ public sealed class ReloadableLibraryTests : IDisposable
     [Fact]
     public void The_per_frame_check_allocates_nothing()
     {
-        var library = _compiler.CompileStatic(Source(1, "static"));
-        _compiler.PublishCopy(1, Source(1, "one"));
-        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
-        var step = reloadable.Bind(StaticStep(library));
+        using var reloadable = OpenOnFirstCopy(out var step);
         var counter = new Counter();
         reloadable.Update();
         step.Invoke(counter);
