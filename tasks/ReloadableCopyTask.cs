@@ -25,12 +25,15 @@ public abstract class ReloadableCopyTask : Microsoft.Build.Utilities.Task
 
     public bool UseSharedCompilation { get; set; }
 
+    /// <summary>The folder the build's relative paths (sources, obj/) are relative to: the compiler runs there.</summary>
+    [Required] public string ProjectDirectory { get; set; } = "";
+
     private protected string JobKey => Path.GetFullPath(IntermediateAssembly);
 
     private protected GenerationStore Store => new(OutputDirectory, CounterFile);
 
     private protected CopyJob.Settings Settings =>
-        new(AssemblyName, DotNetHostPath, CompilerPath, Directory.GetCurrentDirectory(), UseSharedCompilation);
+        new(AssemblyName, DotNetHostPath, CompilerPath, ProjectDirectory, UseSharedCompilation);
 
     private protected IReadOnlyList<string>? ReadBuildArguments() =>
         File.Exists(ResponseFile) ? File.ReadAllLines(ResponseFile).Where(l => l.Length > 0).ToArray() : null;

@@ -44,6 +44,11 @@ internal sealed class RunningProcess : IDisposable
         while (true)
         {
             var exited = _process.HasExited; // read before the lines: after the exit, one more scan is final
+            if (exited)
+            {
+                _process.WaitForExit(); // the exit can come before the last lines are read: this drains them
+            }
+
             if (find(LinesFrom(from)) is { } found)
             {
                 return found;
