@@ -58,7 +58,8 @@ public sealed class ReloadableLibrary : IDisposable
         // Start on the newest copy (made by the host's own build from the current source); a failure is reported
         // by the first Update, once the host has subscribed.
         PrepareNewest();
-        SwitchToPrepared(raiseEvent: false);
+        SwitchToPrepared(); // no handler is subscribed yet, so no event
+
         _watcher = new GenerationWatcher(copiesDirectory, SchedulePrepare);
     }
 
@@ -191,12 +192,12 @@ public sealed class ReloadableLibrary : IDisposable
     private bool UpdateSlow()
     {
         Interlocked.Exchange(ref _attention, 0);
+        var swapped = SwitchToPrepared();
         while (_failures.TryDequeue(out var failure))
         {
             ReloadFailed?.Invoke(this, failure);
         }
 
-        var swapped = SwitchToPrepared(raiseEvent: true);
         while (_tracker is not null && _tracker.TryTakeResult(out var result))
         {
             switch (result)
@@ -210,7 +211,7 @@ public sealed class ReloadableLibrary : IDisposable
     }
 
     /// <summary>On the host's thread: makes the prepared generation live. Only field writes, unless functions were bound after it was prepared.</summary>
-    private bool SwitchToPrepared(bool raiseEvent)
+    private bool SwitchToPrepared()
     {
         var prepared = Interlocked.Exchange(ref _prepared, null);
         if (prepared is null)
@@ -238,7 +239,6 @@ public sealed class ReloadableLibrary : IDisposable
         {
             Refuse(prepared.Generation, prepared.AssemblyPath, e);
             _tracker!.Release(prepared.Generation, prepared.Context);
-            ReportFailures(raiseEvent);
             return false;
         }
 
@@ -257,20 +257,8 @@ public sealed class ReloadableLibrary : IDisposable
             _tracker!.Release(previous, released);
         }
 
-        if (raiseEvent)
-        {
-            GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, prepared.Generation, prepared.AssemblyPath, stopwatch.Elapsed, prepared.LoadTime));
-        }
-
+        GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, prepared.Generation, prepared.AssemblyPath, stopwatch.Elapsed, prepared.LoadTime));
         return true;
-    }
-
-    private void ReportFailures(bool raiseEvent)
-    {
-        while (raiseEvent && _failures.TryDequeue(out var failure))
-        {
-            ReloadFailed?.Invoke(this, failure);
-        }
     }
 
     /// <summary>Called by the watcher for each new copy: prepares it on the thread pool, one preparation at a time.</summary>
