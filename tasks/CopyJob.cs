@@ -59,13 +59,14 @@ internal sealed class CopyJob : IDisposable
         return result;
     }
 
-    /// <summary>Stops the compile and removes what it wrote.</summary>
+    /// <summary>Stops the compile, removes what it wrote and disposes the job.</summary>
     public void Abandon()
     {
         _compiler.Kill();
         _compiler.WaitForExit(CancellationToken.None);
         TryDelete(ResponseFileOf(StagingFolder));
         DeleteStaging();
+        Dispose();
     }
 
     public void DeleteStaging()

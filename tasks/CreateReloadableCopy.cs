@@ -59,7 +59,6 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         {
             Log.LogMessage(MessageImportance.Normal, "The copy compiled alongside the compile is stale ({0}); compiling it again.", reason);
             job.Abandon();
-            job.Dispose();
             job = null;
         }
 

@@ -16,7 +16,6 @@ internal static class PendingCopies
         if (Jobs.TryRemove(key, out var stale))
         {
             stale.Abandon();
-            stale.Dispose();
         }
 
         Jobs[key] = job;
