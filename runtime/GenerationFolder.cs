@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace HotReload.Runtime;
 
 /// <summary>
@@ -8,18 +6,11 @@ namespace HotReload.Runtime;
 /// </summary>
 internal sealed class GenerationFolder(string root, string assemblyName)
 {
-    /// <summary>Written by the SDK beside each copy: runtime assemblies the library depends on, one path a line.</summary>
-    internal const string DependencyListFileName = "dependencies.txt";
-
     public string Root { get; } = root;
 
     public string AssemblyName { get; } = assemblyName;
 
-    public string AssemblyPathOf(int generation)
-    {
-        var number = generation.ToString(CultureInfo.InvariantCulture);
-        return Path.Combine(Root, number, AssemblyName + "." + number + ".dll");
-    }
+    public string AssemblyPathOf(int generation) => Path.Combine(Root, CopyLayout.AssemblyPath(AssemblyName, generation));
 
     /// <summary>The highest generation whose assembly is present, or 0.</summary>
     public int Newest()
@@ -32,7 +23,7 @@ internal sealed class GenerationFolder(string root, string assemblyName)
         var newest = 0;
         foreach (var directory in Directory.EnumerateDirectories(Root))
         {
-            if (TryParse(Path.GetFileName(directory), out var n) && n > newest && File.Exists(AssemblyPathOf(n)))
+            if (CopyLayout.TryParseGeneration(Path.GetFileName(directory), out var n) && n > newest && File.Exists(AssemblyPathOf(n)))
             {
                 newest = n;
             }
@@ -44,7 +35,7 @@ internal sealed class GenerationFolder(string root, string assemblyName)
     /// <summary>Private dependencies listed beside a copy, by simple assembly name.</summary>
     public IReadOnlyDictionary<string, string> DependenciesOf(int generation)
     {
-        var list = Path.Combine(Path.GetDirectoryName(AssemblyPathOf(generation))!, DependencyListFileName);
+        var list = Path.Combine(Path.GetDirectoryName(AssemblyPathOf(generation))!, CopyLayout.DependencyListFileName);
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (File.Exists(list))
         {
@@ -60,7 +51,4 @@ internal sealed class GenerationFolder(string root, string assemblyName)
         return result;
     }
 
-    internal static bool TryParse(string name, out int number) =>
-        int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out number) && number > 0
-        && name == number.ToString(CultureInfo.InvariantCulture);
 }

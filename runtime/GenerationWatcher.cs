@@ -33,7 +33,7 @@ internal sealed class GenerationWatcher : IDisposable
     private void OnChanged(object sender, FileSystemEventArgs e)
     {
         // Staging folders (".staging-...") are not copies yet; their rename to a number is what counts.
-        if (GenerationFolder.TryParse(e.Name ?? "", out _))
+        if (CopyLayout.TryParseGeneration(e.Name ?? "", out _))
         {
             _signal();
         }

@@ -10,8 +10,6 @@ namespace HotReload.Sdk.Tasks;
 /// </summary>
 public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
 {
-    internal const string DependencyListFileName = "dependencies.txt";
-
     private readonly CancellationTokenSource _cancellation = new();
 
     public int KeepCopies { get; set; } = 10;
@@ -113,7 +111,7 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         var store = Store;
         try
         {
-            WriteDependencyList(Path.Combine(job.StagingFolder, DependencyListFileName));
+            WriteDependencyList(Path.Combine(job.StagingFolder, CopyLayout.DependencyListFileName));
             store.Publish(job.StagingFolder, job.Generation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

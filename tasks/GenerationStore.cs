@@ -9,8 +9,6 @@ namespace HotReload.Sdk.Tasks;
 /// </summary>
 internal sealed class GenerationStore
 {
-    internal const string StagingPrefix = ".staging-";
-
     private readonly string _root;
     private readonly string _counterFile;
 
@@ -35,7 +33,7 @@ internal sealed class GenerationStore
         var numbers = new List<int>();
         foreach (var directory in Directory.EnumerateDirectories(_root))
         {
-            if (TryParseGeneration(Path.GetFileName(directory), out var number))
+            if (CopyLayout.TryParseGeneration(Path.GetFileName(directory), out var number))
             {
                 numbers.Add(number);
             }
@@ -56,7 +54,7 @@ internal sealed class GenerationStore
     /// <summary>A new, empty folder beside the published ones, so that publishing is a rename on one file system.</summary>
     public string CreateStagingFolder()
     {
-        var staging = Path.Combine(_root, StagingPrefix + Guid.NewGuid().ToString("N"));
+        var staging = Path.Combine(_root, CopyLayout.StagingPrefix + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(staging);
         return staging;
     }
@@ -91,7 +89,7 @@ internal sealed class GenerationStore
 
         if (Directory.Exists(_root))
         {
-            foreach (var staging in Directory.EnumerateDirectories(_root, StagingPrefix + "*"))
+            foreach (var staging in Directory.EnumerateDirectories(_root, CopyLayout.StagingPrefix + "*"))
             {
                 // A staging folder touched within the last minute may belong to a build running right now.
                 if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(staging) > TimeSpan.FromMinutes(1))
@@ -104,9 +102,6 @@ internal sealed class GenerationStore
         return deleted;
     }
 
-    internal static bool TryParseGeneration(string name, out int number) =>
-        int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out number) && number > 0
-        && name == number.ToString(CultureInfo.InvariantCulture);
 
     private int ReadCounter()
     {
