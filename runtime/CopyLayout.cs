@@ -19,6 +19,13 @@ internal static class CopyLayout
         int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out number) && number > 0
         && name == number.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Writes a copy's <see cref="DependencyListFileName"/>: the managed runtime dependencies, one full path a line.</summary>
+    public static void WriteDependencyList(string copyFolder, IEnumerable<string> runtimeDependencies) =>
+        File.WriteAllLines(Path.Combine(copyFolder, DependencyListFileName), runtimeDependencies
+            .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal));
+
     /// <summary><c>N/Name.N.dll</c>, relative to the folder of copies.</summary>
     public static string AssemblyPath(string assemblyName, int generation)
     {

@@ -38,6 +38,9 @@ internal sealed class PreparedGeneration
 
     public TimeSpan LoadTime { get; }
 
+    /// <summary>Runs from the end of the load: how long the copy waits for the host's next Update.</summary>
+    public Stopwatch SincePrepared { get; } = Stopwatch.StartNew();
+
     /// <summary>
     /// Loads copy <paramref name="generation"/> and resolves every function in it. A copy that lacks one is refused
     /// as a whole: its context is handed to <paramref name="release"/> and the exception propagates.

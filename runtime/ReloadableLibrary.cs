@@ -22,12 +22,19 @@ public sealed class ReloadableLibrary : IDisposable
     /// <summary>The runtimeconfig.json option, followed by the assembly name, that holds the folder of copies.</summary>
     public const string ConfigurationPrefix = "HotReload.Reloadable.";
 
+    /// <summary>The runtimeconfig.json option, followed by the assembly name, that holds the warm compiler's manifest.</summary>
+    public const string CompilerConfigurationPrefix = "HotReload.Compiler.";
+
     private readonly Assembly _staticAssembly;
     private readonly GenerationFolder? _folder;
     private readonly GenerationWatcher? _watcher;
     private readonly UnloadTracker? _tracker;
     private readonly List<ILiveFunction> _functions = [];
     private readonly ConcurrentQueue<ReloadFailedEventArgs> _failures = new();
+    private readonly ConcurrentQueue<EventArgs> _compilerEvents = new();
+    private readonly ConcurrentDictionary<int, SaveTimings> _saveTimings = new();
+    private readonly List<string> _diagnostics = [];
+    private readonly WarmCompiler? _compiler;
     private GenerationLoadContext? _context;
     private Assembly _live;
     private volatile int _generation;
@@ -38,7 +45,7 @@ public sealed class ReloadableLibrary : IDisposable
     private int _refusedGeneration;
     private volatile bool _disposed;
 
-    private ReloadableLibrary(Assembly staticAssembly, string? copiesDirectory, string? staticReason, ReloadOptions options)
+    private ReloadableLibrary(Assembly staticAssembly, string? copiesDirectory, string? staticReason, ReloadOptions options, string? compileManifest = null)
     {
         _staticAssembly = staticAssembly;
         _live = staticAssembly;
@@ -61,6 +68,85 @@ public sealed class ReloadableLibrary : IDisposable
         SwitchToPrepared(); // no handler is subscribed yet, so no event
 
         _watcher = new GenerationWatcher(copiesDirectory, SchedulePrepare);
+
+        if (options.CompileOnSave && compileManifest is not null)
+        {
+            _compiler = StartCompiler(compileManifest);
+            if (_compiler is not null)
+            {
+                Description += "; compiling on save";
+            }
+        }
+    }
+
+    private WarmCompiler? StartCompiler(string manifestPath)
+    {
+        try
+        {
+            var manifest = CompileManifest.Read(manifestPath);
+            if (!File.Exists(manifest.CompilerTool))
+            {
+                throw new FileNotFoundException($"the warm compiler '{manifest.CompilerTool}' is missing (was the HotReload.Sdk package folder cleared?)");
+            }
+
+            return WarmCompiler.Start(manifest, OnCompilerLine, OnCompilerExit);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or System.ComponentModel.Win32Exception)
+        {
+            QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning,
+                $"HR2005: saving does not reload {Name}: {e.Message}. Build the library (dotnet build) to reload it."));
+            return null;
+        }
+    }
+
+    /// <summary>On the compiler's output thread: turns its lines into events for the host's thread.</summary>
+    private void OnCompilerLine(string line)
+    {
+        var (verb, text) = CompilerProtocol.Split(line);
+        switch (verb)
+        {
+            case CompilerProtocol.Published when CompilerProtocol.TryParsePublished(text, out var generation, out var debounce, out var compile):
+                _saveTimings[generation] = new SaveTimings(debounce, compile, Stopwatch.StartNew());
+                SchedulePrepare(); // no need to wait for the folder's file event
+                break;
+            case CompilerProtocol.Diagnostic:
+                lock (_diagnostics)
+                {
+                    _diagnostics.Add(text);
+                }
+
+                break;
+            case CompilerProtocol.Failed:
+                lock (_diagnostics)
+                {
+                    QueueCompilerEvent(new CompileFailedEventArgs(_diagnostics.ToArray()));
+                    _diagnostics.Clear();
+                }
+
+                break;
+            case CompilerProtocol.Ready:
+                QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Info, $"compiling {Name} on save (warmed up in {text} ms)"));
+                break;
+            case CompilerProtocol.Warning:
+                QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning, text));
+                break;
+            case CompilerProtocol.Info:
+                QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Info, text));
+                break;
+        }
+    }
+
+    private void OnCompilerExit(int exitCode)
+    {
+        var detail = _compiler?.ErrorOutput is { Length: > 0 } error ? ": " + error : "";
+        QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning,
+            $"HR2006: the warm compiler exited with code {exitCode}{detail}. Saving no longer reloads {Name}; build the library to reload it, or restart the host."));
+    }
+
+    private void QueueCompilerEvent(EventArgs e)
+    {
+        _compilerEvents.Enqueue(e);
+        Signal();
     }
 
     /// <summary>A newer generation is live. Raised inside <see cref="Update"/>, on the host's thread.</summary>
@@ -75,6 +161,15 @@ public sealed class ReloadableLibrary : IDisposable
     /// <summary>A released generation is still in memory after <see cref="ReloadOptions.UnloadStallTimeout"/>. Raised inside <see cref="Update"/>.</summary>
     public event EventHandler<UnloadStalledEventArgs>? UnloadStalled;
 
+    /// <summary>A save did not compile; the compiler's errors are attached and the running generation stays. Raised inside <see cref="Update"/>.</summary>
+    public event EventHandler<CompileFailedEventArgs>? CompileFailed;
+
+    /// <summary>A message from the warm compiler (ready, a build for a project file change, a problem). Raised inside <see cref="Update"/>.</summary>
+    public event EventHandler<CompilerMessageEventArgs>? CompilerMessage;
+
+    /// <summary>The process id of the warm compiler that compiles this library on save, or null when none runs.</summary>
+    public int? CompilerProcessId => _compiler?.ProcessId;
+
     /// <summary>The library's assembly name.</summary>
     public string Name { get; }
 
@@ -85,7 +180,7 @@ public sealed class ReloadableLibrary : IDisposable
     public int Generation => _generation;
 
     /// <summary>One line saying which mode is on and why, for the host to print.</summary>
-    public string Description { get; }
+    public string Description { get; private set; }
 
     /// <summary>Released generations whose code is still in memory (they disappear once collected).</summary>
     public int PendingUnloads => _tracker?.PendingCount ?? 0;
@@ -100,13 +195,20 @@ public sealed class ReloadableLibrary : IDisposable
         ArgumentNullException.ThrowIfNull(library);
         var name = library.GetName().Name!;
         var directory = AppContext.GetData(ConfigurationPrefix + name) as string;
-        return directory is null
-            ? new ReloadableLibrary(library, null, "built with LiveReload=false", options ?? new ReloadOptions())
-            : Open(library, directory, options);
+        if (directory is null)
+        {
+            return new ReloadableLibrary(library, null, "built with LiveReload=false", options ?? new ReloadOptions());
+        }
+
+        var manifest = AppContext.GetData(CompilerConfigurationPrefix + name) as string;
+        return Open(library, directory, manifest, options);
     }
 
     /// <summary>Opens the library in live mode on an explicit folder of copies (tests, custom layouts).</summary>
-    public static ReloadableLibrary Open(Assembly library, string copiesDirectory, ReloadOptions? options = null)
+    public static ReloadableLibrary Open(Assembly library, string copiesDirectory, ReloadOptions? options = null) =>
+        Open(library, copiesDirectory, null, options);
+
+    private static ReloadableLibrary Open(Assembly library, string copiesDirectory, string? compileManifest, ReloadOptions? options)
     {
         ArgumentNullException.ThrowIfNull(library);
         ArgumentException.ThrowIfNullOrEmpty(copiesDirectory);
@@ -117,7 +219,7 @@ public sealed class ReloadableLibrary : IDisposable
                 options ?? new ReloadOptions());
         }
 
-        return new ReloadableLibrary(library, copiesDirectory, null, options ?? new ReloadOptions());
+        return new ReloadableLibrary(library, copiesDirectory, null, options ?? new ReloadOptions(), compileManifest);
     }
 
     /// <summary>
@@ -198,6 +300,15 @@ public sealed class ReloadableLibrary : IDisposable
             ReloadFailed?.Invoke(this, failure);
         }
 
+        while (_compilerEvents.TryDequeue(out var compilerEvent))
+        {
+            switch (compilerEvent)
+            {
+                case CompileFailedEventArgs failed: CompileFailed?.Invoke(this, failed); break;
+                case CompilerMessageEventArgs message: CompilerMessage?.Invoke(this, message); break;
+            }
+        }
+
         while (_tracker is not null && _tracker.TryTakeResult(out var result))
         {
             switch (result)
@@ -257,7 +368,9 @@ public sealed class ReloadableLibrary : IDisposable
             _tracker!.Release(previous, released);
         }
 
-        GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, prepared.Generation, prepared.AssemblyPath, stopwatch.Elapsed, prepared.LoadTime));
+        _saveTimings.TryRemove(prepared.Generation, out var save);
+        GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, prepared.Generation, prepared.AssemblyPath, stopwatch.Elapsed,
+            prepared.LoadTime, prepared.SincePrepared.Elapsed, save));
         return true;
     }
 
@@ -341,6 +454,7 @@ public sealed class ReloadableLibrary : IDisposable
     public void Dispose()
     {
         _disposed = true;
+        _compiler?.Dispose();
         _watcher?.Dispose();
         Interlocked.Exchange(ref _prepared, null)?.Context.Unload();
         if (_context is not null)

@@ -40,7 +40,7 @@ internal sealed class CopyJob : IDisposable
     public static CopyJob Start(GenerationStore store, Settings settings, IReadOnlyList<string> buildArguments)
     {
         var startedUtc = DateTime.UtcNow;
-        var generation = store.NextGeneration();
+        var generation = store.ReserveNext();
         var staging = store.CreateStagingFolder();
         var copyName = settings.AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
         var assembly = Path.Combine(staging, copyName + ".dll");

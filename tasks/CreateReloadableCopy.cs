@@ -111,7 +111,7 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         var store = Store;
         try
         {
-            WriteDependencyList(Path.Combine(job.StagingFolder, CopyLayout.DependencyListFileName));
+            CopyLayout.WriteDependencyList(job.StagingFolder, RuntimeDependencies.Select(item => item.GetMetadata("FullPath")));
             store.Publish(job.StagingFolder, job.Generation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -148,15 +148,5 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         Log.LogError(null, "HR1001", null, ResponseFile, 0, 0, 0, 0,
             "Compiling the reloadable copy of '{0}' failed (compiler exit code {1}) although the normal compile succeeded. The running program keeps its last good copy. The usual cause is an [InternalsVisibleTo(\"{0}\")] in a referenced project, which the copy's name does not match: make those members public. Compiler output:{2}{3}",
             AssemblyName, result.ExitCode, Environment.NewLine, string.Join(Environment.NewLine, result.Output));
-    }
-
-    private void WriteDependencyList(string path)
-    {
-        var lines = RuntimeDependencies
-            .Select(item => item.GetMetadata("FullPath"))
-            .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-            .Distinct(StringComparer.Ordinal)
-            .OrderBy(p => p, StringComparer.Ordinal);
-        File.WriteAllLines(path, lines);
     }
 }

@@ -4,18 +4,22 @@ namespace HotReload.Sdk.Tasks;
 
 /// <summary>
 /// The folder of numbered copies (<c>bin/reloaded/N/</c>). Owns the numbering, the staging folder and the
-/// atomic publish, and pruning. Numbers only ever grow: the last number handed out is remembered in a
-/// counter file, so deleting the newest folder never lets two builds share a number.
+/// atomic publish, and pruning, for every writer: the MSBuild task and the warm compiler a running host starts (both
+/// compile this file). Numbers only ever grow: the last number handed out is remembered in a counter file, and
+/// numbers are handed out under a lock that works across processes, so two writers never share a number.
 /// </summary>
 internal sealed class GenerationStore
 {
+    // Long enough for any other writer's reservation (a few file operations), short enough to report a stuck one.
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+
     private readonly string _root;
     private readonly string _counterFile;
 
     public GenerationStore(string root, string counterFile)
     {
         _root = Path.GetFullPath(root);
-        _counterFile = counterFile;
+        _counterFile = Path.GetFullPath(counterFile);
     }
 
     public string Root => _root;
@@ -43,13 +47,44 @@ internal sealed class GenerationStore
         return numbers;
     }
 
-    /// <summary>The number the next copy gets: one more than both the highest folder and the last number handed out.</summary>
+    /// <summary>The number the next copy would get: one more than both the highest folder and the last number handed out.</summary>
     public int NextGeneration()
     {
         var published = PublishedGenerations();
         var highest = published.Count > 0 ? published[0] : 0;
         return Math.Max(highest, ReadCounter()) + 1;
     }
+
+    /// <summary>
+    /// Hands out the next number, for a copy whose compile is about to start: no other writer, in this process or
+    /// another, gets it. A number whose copy is never published (a failed or abandoned compile) is simply skipped.
+    /// </summary>
+    public int ReserveNext()
+    {
+        using var _ = AcquireLock();
+        var next = NextGeneration();
+        WriteCounter(next);
+        return next;
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="generation"/> if it is still the next number: for a copy compiled before its number
+    /// was reserved (the warm compiler), so that a failed compile uses up no number. False when another writer took
+    /// it meanwhile; the caller compiles again with <see cref="NextGeneration"/>.
+    /// </summary>
+    public bool TryReserve(int generation)
+    {
+        using var _ = AcquireLock();
+        if (NextGeneration() != generation)
+        {
+            return false;
+        }
+
+        WriteCounter(generation);
+        return true;
+    }
+
+    private CrossProcessLock AcquireLock() => CrossProcessLock.Acquire(_counterFile + ".lock", LockTimeout);
 
     /// <summary>A new, empty folder beside the published ones, so that publishing is a rename on one file system.</summary>
     public string CreateStagingFolder()
@@ -60,20 +95,18 @@ internal sealed class GenerationStore
     }
 
     /// <summary>
-    /// Renames the staging folder to its number, so a reader sees either no folder or a complete one.
-    /// The number is baked into the assembly name, so a folder that appeared meanwhile (another build of the
-    /// same project at the same moment) is an error rather than a reason to pick another number.
+    /// Renames the staging folder to its reserved number, so a reader sees either no folder or a complete one.
+    /// A folder of that number can only be there if something outside the store wrote it.
     /// </summary>
     public void Publish(string stagingFolder, int generation)
     {
         var target = FolderOf(generation);
         if (Directory.Exists(target))
         {
-            throw new IOException($"'{target}' appeared while this build was compiling it; is another build of this project running?");
+            throw new IOException($"'{target}' already exists although number {generation} was reserved for this copy; something other than HotReload.Sdk writes this folder.");
         }
 
         Directory.Move(stagingFolder, target);
-        WriteCounter(generation);
     }
 
     /// <summary>Deletes all but the newest <paramref name="keep"/> copies, and staging folders left by killed builds.</summary>

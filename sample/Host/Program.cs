@@ -7,13 +7,31 @@ int? frames = args.Length == 2 && args[0] == "--frames" ? int.Parse(args[1]) : n
 
 var platform = new Platform(Console.WriteLine);
 using var library = ReloadableLibrary.Open(typeof(Logic).Assembly);
-library.GenerationChanged += (_, e) =>
-    Console.WriteLine($"[hotreload] generation {e.Generation} is live (was {e.PreviousGeneration}; loaded in {e.LoadTime.TotalMilliseconds:F1} ms beside the loop, switched in {e.SwapTime.TotalMilliseconds:F3} ms)");
+library.GenerationChanged += (_, e) => Console.WriteLine(e.SinceSave is { } sinceSave
+    ? $"[hotreload] generation {e.Generation} live · {Ms(sinceSave)} ms (debounce {Ms(e.DebounceTime)}, compile {Ms(e.CompileTime)}, load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)})"
+    : $"[hotreload] generation {e.Generation} live · built by dotnet build (load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)})");
 library.GenerationUnloaded += (_, e) =>
-    Console.WriteLine($"[hotreload] generation {e.Generation} unloaded ({e.AfterRelease.TotalMilliseconds:F0} ms after release)");
+    Console.WriteLine($"[hotreload] generation {e.Generation} unloaded ({Ms(e.AfterRelease)} ms after release)");
 library.UnloadStalled += (_, e) =>
     Console.WriteLine($"[hotreload] generation {e.Generation} is still in memory after {e.AfterRelease.TotalSeconds:F0} s: something still references its code");
 library.ReloadFailed += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
+library.CompileFailed += (_, e) =>
+{
+    // In the compiler's own format, so terminals and editors link each line to its file and position; red on a terminal.
+    if (!Console.IsOutputRedirected)
+    {
+        Console.ForegroundColor = ConsoleColor.Red;
+    }
+
+    foreach (var diagnostic in e.Diagnostics)
+    {
+        Console.WriteLine(diagnostic);
+    }
+
+    Console.ResetColor();
+    Console.WriteLine($"[hotreload] the save did not compile; generation {library.Generation} keeps running");
+};
+library.CompilerMessage += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
 
 var newState = library.Bind<State>(Logic.NewState);
 var updateAndRender = library.Bind<Platform, State>(Logic.UpdateAndRender);
@@ -29,3 +47,5 @@ for (var frame = 0; running && (frames is null || frame < frames); frame++)
     updateAndRender.Invoke(platform, state);
     Thread.Sleep(50);
 }
+
+static string Ms(TimeSpan? time) => time is { } t ? t.TotalMilliseconds.ToString("F0") : "?";

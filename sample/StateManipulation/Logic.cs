@@ -2,7 +2,7 @@ using Common;
 
 namespace StateManipulation;
 
-/// <summary>The code that is reloaded while the host runs. Edit it, run `dotnet build sample/StateManipulation`, and watch the host.</summary>
+/// <summary>The code that is reloaded while the host runs. Edit it, save, and watch the host.</summary>
 public static class Logic
 {
     public static State NewState() => new();

@@ -1,0 +1,374 @@
+using System.Diagnostics;
+using System.Globalization;
+using HotReload.Sdk.Tasks;
+
+namespace HotReload.Compiler;
+
+/// <summary>
+/// Save to live: watches the library's files and, for each debounced batch of saves, brings the warm compilation up to
+/// date, compiles, and publishes the copy through the same <see cref="GenerationStore"/> as the build. What the warm
+/// path cannot take (the project file, Directory.Build.*, a referenced project) runs a real <c>dotnet build</c>, which
+/// publishes its own copy, and the compilation is loaded again from the command line that build recorded.
+/// </summary>
+internal sealed class CompileSession : IDisposable
+{
+    private readonly CompileManifest _manifest;
+    private readonly HostChannel _host;
+    private readonly GenerationStore _store;
+    private readonly AnalyzerLoader _analyzers = new();
+    private readonly DotNetCommand _command = new();
+    private readonly FileEvents _events;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly HashSet<string> _buildFiles;
+    private readonly List<string> _excluded;
+    private readonly List<string> _referencedProjectDirectories;
+    private WarmCompilation? _compilation;
+    private List<string> _sources = [];
+    private DateTime _responseFileWrite;
+
+    // Set when a change needs a real build and that build failed: every later save builds again until one succeeds,
+    // since the warm compilation still has the command line from before the change.
+    private string? _owedBuild;
+
+    // The batch being handled: how long its events settled, and when the work on it began (the copy's compile time
+    // runs from there: a source list evaluation, reading and parsing, generators and emit).
+    private TimeSpan _debounce;
+    private long _batchTaken;
+
+    public CompileSession(CompileManifest manifest, HostChannel host)
+    {
+        _manifest = manifest;
+        _host = host;
+        _store = new GenerationStore(manifest.CopiesDirectory, manifest.CounterFile);
+        _buildFiles = new HashSet<string>(manifest.BuildFiles.Append(manifest.ProjectFile).Select(Path.GetFullPath), PathComparer);
+        _excluded = manifest.ExcludedDirectories.Select(Directory).ToList();
+        _referencedProjectDirectories = manifest.ReferencedProjects.Select(p => Directory(Path.GetDirectoryName(p)!)).ToList();
+        _events = new FileEvents(IsRelevant);
+    }
+
+    private static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+    private static StringComparison PathComparison => OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    /// <summary>Warms up, then compiles on every save until <see cref="Stop"/>.</summary>
+    public void Run()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        WatchFolders();
+        Load();
+        WarmUp();
+        _host.Send(CompilerProtocol.Ready, stopwatch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture));
+
+        // Sources saved since the build the host started from (for example while the host was starting) go live now.
+        if (SourcesNewerThanLastCompile())
+        {
+            _batchTaken = Stopwatch.GetTimestamp();
+            CompileAndPublish(null);
+        }
+
+        while (_events.Take(_stop.Token) is { } batch)
+        {
+            _debounce = batch.SinceFirstSeen;
+            _batchTaken = Stopwatch.GetTimestamp();
+            Handle(batch);
+        }
+    }
+
+    /// <summary>Ends the session from any thread: a running build is killed with its process tree.</summary>
+    public void Stop()
+    {
+        _stop.Cancel();
+        _command.Stop();
+        _events.Wake();
+    }
+
+    private void WatchFolders()
+    {
+        _events.Watch(_manifest.ProjectDirectory, recursive: true);
+        foreach (var folder in _referencedProjectDirectories)
+        {
+            _events.Watch(folder, recursive: true);
+        }
+
+        // Directory.Build.* and other build files above the project, one folder each, only their own names.
+        foreach (var file in _buildFiles.Where(f => !IsUnder(f, _manifest.ProjectDirectory)))
+        {
+            _events.Watch(Path.GetDirectoryName(file)!, recursive: false, Path.GetFileName(file));
+        }
+
+        // The command line recorded by a build the user runs: the compile must follow it (a new file, a new package).
+        _events.Watch(Path.GetDirectoryName(_manifest.ResponseFile)!, recursive: false, Path.GetFileName(_manifest.ResponseFile));
+    }
+
+    private void Load()
+    {
+        _responseFileWrite = File.GetLastWriteTimeUtc(_manifest.ResponseFile);
+        _compilation = WarmCompilation.Load(_manifest.ResponseFile, _manifest.ProjectDirectory, _analyzers);
+        _sources = _compilation.SourcePaths.ToList();
+        WatchOutsideSources();
+    }
+
+    // Linked sources outside the project folder (Compile Include="../Shared/X.cs").
+    private void WatchOutsideSources()
+    {
+        foreach (var folder in _sources.Where(s => !IsUnder(s, _manifest.ProjectDirectory) && !IsExcluded(s))
+                     .Select(s => Path.GetDirectoryName(s)!).Distinct(PathComparer))
+        {
+            _events.Watch(folder, recursive: false, "*.cs");
+        }
+    }
+
+    /// <summary>Throwaway compiles, so that the first real edit runs as fast as the tenth (JIT, generators, caches).</summary>
+    private void WarmUp()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            if (_sources.Count > 0)
+            {
+                _compilation!.Update(_sources, new HashSet<string>([_sources[i % _sources.Count]], PathComparer));
+            }
+
+            _compilation!.Emit(_manifest.AssemblyName + ".warmup");
+        }
+    }
+
+    private void Handle(EventBatch batch)
+    {
+        var buildReason = default(string);
+        var touched = new HashSet<string>(PathComparer);
+        var evaluate = batch.Overflowed;
+        var commandLineChanged = false;
+        var known = new HashSet<string>(_sources, PathComparer);
+        foreach (var e in batch.Events)
+        {
+            foreach (var path in e.OldPath is null ? [e.Path] : new[] { e.Path, e.OldPath })
+            {
+                if (PathComparer.Equals(path, _manifest.ResponseFile))
+                {
+                    commandLineChanged |= File.GetLastWriteTimeUtc(path) != _responseFileWrite;
+                }
+                else if (_buildFiles.Contains(path))
+                {
+                    buildReason ??= $"{Path.GetFileName(path)} changed";
+                }
+                else if (_referencedProjectDirectories.FirstOrDefault(d => IsUnder(path, d)) is { } referenced)
+                {
+                    buildReason ??= $"the referenced project in {referenced.TrimEnd(Path.DirectorySeparatorChar)} changed";
+                }
+                else if (known.Contains(path))
+                {
+                    touched.Add(path);
+                }
+                else if (path.EndsWith(".cs", PathComparison) ? File.Exists(path) : System.IO.Directory.Exists(path) || e.Kind != WatcherChangeTypes.Changed)
+                {
+                    // A source the compile does not have yet, or a folder that came or went: MSBuild says what compiles.
+                    evaluate |= File.Exists(path) || System.IO.Directory.Exists(path) || _sources.Any(s => IsUnder(s, path));
+                }
+            }
+        }
+
+        buildReason ??= _owedBuild is not null && (touched.Count > 0 || evaluate) ? _owedBuild : null;
+        if (buildReason is not null)
+        {
+            BuildAndReload(buildReason, batch);
+        }
+        else if (commandLineChanged)
+        {
+            // A build the user ran recorded another command line and published its own copy.
+            Reload(batch);
+        }
+        else if (evaluate && EvaluatedSources() is { } sources)
+        {
+            _sources = sources;
+            CompileAndPublish(touched, batch);
+        }
+        else if (touched.Count > 0 || evaluate)
+        {
+            CompileAndPublish(touched, batch);
+        }
+    }
+
+    private List<string>? EvaluatedSources()
+    {
+        try
+        {
+            var evaluated = ProjectItems.Evaluate(_manifest, _command);
+            if (evaluated is null)
+            {
+                return null;
+            }
+
+            // Files the build's targets add (AssemblyInfo, global usings) are in obj/, never in the evaluation.
+            return evaluated.Select(Path.GetFullPath).Concat(_sources.Where(IsExcluded)).Distinct(PathComparer).ToList();
+        }
+        catch (InvalidOperationException e)
+        {
+            _host.Send(CompilerProtocol.Warning, "HR3002: could not list the library's source files; save again or build it. " + e.Message);
+            return null;
+        }
+    }
+
+    private void CompileAndPublish(IReadOnlySet<string>? touched, EventBatch? batch = null)
+    {
+        var compilation = _compilation!;
+        IReadOnlyList<string> changed;
+        var existing = _sources.Where(File.Exists).ToList();
+        try
+        {
+            changed = compilation.Update(existing, touched);
+        }
+        catch (IOException)
+        {
+            // A file was being written while it was read: look again once it is quiet.
+            if (batch is not null)
+            {
+                _events.Requeue(batch.Events);
+            }
+
+            return;
+        }
+
+        _sources = existing;
+        if (changed.Count == 0 && touched is not null)
+        {
+            return; // saved without a change: the newest copy is already this code
+        }
+
+        var generation = _store.NextGeneration();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var output = compilation.Emit(_manifest.AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture));
+            if (output.Assembly is null)
+            {
+                foreach (var error in output.Errors)
+                {
+                    _host.Send(CompilerProtocol.Diagnostic, error);
+                }
+
+                _host.Send(CompilerProtocol.Failed, output.Errors.Count.ToString(CultureInfo.InvariantCulture));
+                return;
+            }
+
+            if (_events.HasPending)
+            {
+                return; // a newer save is waiting: the last content wins, this copy would be outdated at once
+            }
+
+            if (_store.TryReserve(generation))
+            {
+                Publish(generation, output);
+                _host.Send(CompilerProtocol.PublishedLine(generation, _debounce, Stopwatch.GetElapsedTime(_batchTaken)));
+                return;
+            }
+
+            generation = _store.NextGeneration(); // a build took the number meanwhile; it is baked into the name
+        }
+
+        _host.Send(CompilerProtocol.Warning, "HR3003: other builds kept taking the next copy number; save again.");
+    }
+
+    private void Publish(int generation, WarmCompilation.Output output)
+    {
+        var staging = _store.CreateStagingFolder();
+        var name = _manifest.AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
+        File.WriteAllBytes(Path.Combine(staging, name + ".dll"), output.Assembly!);
+        if (output.Pdb is not null)
+        {
+            File.WriteAllBytes(Path.Combine(staging, name + ".pdb"), output.Pdb);
+        }
+
+        CopyLayout.WriteDependencyList(staging, _manifest.RuntimeDependencies);
+        _store.Publish(staging, generation);
+        _store.Prune(_manifest.KeepCopies, (_, _) => { });
+    }
+
+    private void BuildAndReload(string reason, EventBatch batch)
+    {
+        _host.Send(CompilerProtocol.Info, $"{reason}: building {Path.GetFileName(_manifest.ProjectFile)}...");
+        List<string> arguments = ["build", _manifest.ProjectFile, "-nologo", "-nodeReuse:false", "-c", _manifest.Configuration];
+        if (_manifest.TargetFramework.Length > 0)
+        {
+            arguments.AddRange(["-f", _manifest.TargetFramework]);
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var result = _command.Run(_manifest.DotNetHost, _manifest.ProjectDirectory, [.. arguments]);
+        if (result is null)
+        {
+            return;
+        }
+
+        if (result.ExitCode != 0)
+        {
+            var errors = result.Output.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Contains(": error ", StringComparison.Ordinal)).Distinct().ToList();
+            foreach (var error in errors)
+            {
+                _host.Send(CompilerProtocol.Diagnostic, error);
+            }
+
+            _host.Send(CompilerProtocol.Failed, errors.Count.ToString(CultureInfo.InvariantCulture));
+            _owedBuild = reason;
+            return;
+        }
+
+        _owedBuild = null;
+        var copy = result.Output.Split('\n').FirstOrDefault(l => l.Contains("(reloadable copy ", StringComparison.Ordinal))?.Trim();
+        _host.Send(CompilerProtocol.Info, $"built in {stopwatch.ElapsedMilliseconds} ms{(copy is null ? " (no new copy: nothing the library compiles changed)" : "")}");
+        if (reason.StartsWith("the referenced project", StringComparison.Ordinal))
+        {
+            _host.Send(CompilerProtocol.Warning,
+                "HR3001: a referenced project changed. An assembly the host references itself (the shared state) was loaded once, when the host started, and keeps running as it was: restart the host to use its change.");
+        }
+
+        Reload(batch);
+    }
+
+    private void Reload(EventBatch batch)
+    {
+        try
+        {
+            Load();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            _host.Send(CompilerProtocol.Warning, "HR3002: " + e.Message);
+            return;
+        }
+
+        // Saves that came after the build's compile read its sources are compiled now.
+        if (SourcesNewerThanLastCompile())
+        {
+            CompileAndPublish(null);
+        }
+    }
+
+    private bool SourcesNewerThanLastCompile()
+    {
+        var compiled = File.GetLastWriteTimeUtc(_manifest.IntermediateAssembly);
+        return _sources.Any(s => !IsExcluded(s) && File.Exists(s) && File.GetLastWriteTimeUtc(s) > compiled);
+    }
+
+    private bool IsRelevant(string path) =>
+        !IsExcluded(path) || PathComparer.Equals(path, _manifest.ResponseFile);
+
+    private bool IsExcluded(string path) =>
+        _excluded.Any(d => IsUnder(path, d)) || path.Contains(Path.DirectorySeparatorChar + ".", PathComparison) && IsHiddenFolder(path);
+
+    // Folders whose names start with a dot (.git, .vs, .idea) are never sources, as in the SDK's default excludes.
+    private bool IsHiddenFolder(string path)
+    {
+        var relative = Path.GetRelativePath(_manifest.ProjectDirectory, Path.GetDirectoryName(path) ?? path);
+        return relative != "." && relative.Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.') && part != "..");
+    }
+
+    private static bool IsUnder(string path, string directory) =>
+        path.StartsWith(Directory(directory), PathComparison) || PathComparer.Equals(path, directory.TrimEnd(Path.DirectorySeparatorChar));
+
+    private static string Directory(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)) + Path.DirectorySeparatorChar;
+
+    public void Dispose()
+    {
+        _events.Dispose();
+        _stop.Dispose();
+    }
+}
