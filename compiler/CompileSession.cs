@@ -30,6 +30,10 @@ internal sealed class CompileSession : IDisposable
     // since the warm compilation still has the command line from before the change.
     private string? _owedBuild;
 
+    // Set when a compile's copy was dropped for a newer save: the compilation already holds that content, so the next
+    // batch must publish even if its files turn out unchanged (a second event of the same write, say).
+    private bool _owedCopy;
+
     // The batch being handled: how long its events settled, and when the work on it began (the copy's compile time
     // runs from there: a source list evaluation, reading and parsing, generators and emit).
     private TimeSpan _debounce;
@@ -159,10 +163,9 @@ internal sealed class CompileSession : IDisposable
                 {
                     touched.Add(path);
                 }
-                else if (path.EndsWith(".cs", PathComparison) ? File.Exists(path) : System.IO.Directory.Exists(path) || e.Kind != WatcherChangeTypes.Changed)
+                else
                 {
-                    // A source the compile does not have yet, or a folder that came or went: MSBuild says what compiles.
-                    evaluate |= File.Exists(path) || System.IO.Directory.Exists(path) || _sources.Any(s => IsUnder(s, path));
+                    evaluate |= MayChangeSourceList(path);
                 }
             }
         }
@@ -186,6 +189,26 @@ internal sealed class CompileSession : IDisposable
         {
             CompileAndPublish(touched, batch);
         }
+    }
+
+    /// <summary>
+    /// True for a path the compile does not have that may change what compiles, which MSBuild is then asked: a new
+    /// source file, a folder with sources that came, or a folder that held sources. An editor's temporary or backup
+    /// file is none of these.
+    /// </summary>
+    private bool MayChangeSourceList(string path)
+    {
+        if (path.EndsWith(".cs", PathComparison))
+        {
+            return File.Exists(path); // a source that is gone was never compiled
+        }
+
+        if (System.IO.Directory.Exists(path))
+        {
+            return System.IO.Directory.EnumerateFiles(path, "*.cs", SearchOption.AllDirectories).Any();
+        }
+
+        return _sources.Any(s => IsUnder(s, path));
     }
 
     private List<string>? EvaluatedSources()
@@ -229,10 +252,12 @@ internal sealed class CompileSession : IDisposable
         }
 
         _sources = existing;
-        if (changed.Count == 0 && touched is not null)
+        if (changed.Count == 0 && touched is not null && !_owedCopy)
         {
-            return; // saved without a change: the newest copy is already this code
+            return; // saved without a change: the newest copy (or the last error) is already this code
         }
+
+        _owedCopy = false;
 
         var generation = _store.NextGeneration();
         for (var attempt = 0; attempt < 5; attempt++)
@@ -251,7 +276,8 @@ internal sealed class CompileSession : IDisposable
 
             if (_events.HasPending)
             {
-                return; // a newer save is waiting: the last content wins, this copy would be outdated at once
+                _owedCopy = true; // a newer save is waiting: the last content wins, this copy would be outdated at once
+                return;
             }
 
             if (_store.TryReserve(generation))

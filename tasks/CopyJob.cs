@@ -11,8 +11,11 @@ internal sealed class CopyJob : IDisposable
 {
     private readonly CompilerProcess _compiler;
 
-    private CopyJob(IReadOnlyList<string> buildArguments, int generation, string staging, string assemblyPath, CompilerProcess compiler, DateTime startedUtc)
+    private readonly GenerationStore _store;
+
+    private CopyJob(GenerationStore store, IReadOnlyList<string> buildArguments, int generation, string staging, string assemblyPath, CompilerProcess compiler, DateTime startedUtc)
     {
+        _store = store;
         BuildArguments = buildArguments;
         Generation = generation;
         StagingFolder = staging;
@@ -49,7 +52,7 @@ internal sealed class CopyJob : IDisposable
         var responseFile = ResponseFileOf(staging);
         File.WriteAllLines(responseFile, arguments.ForCopy(assembly, Path.Combine(staging, copyName + ".pdb")));
         var compiler = CompilerProcess.Start(settings.DotNetHostPath, settings.CompilerPath, settings.WorkingDirectory, responseFile, arguments.NoConfig, settings.UseServer);
-        return new CopyJob(buildArguments, generation, staging, assembly, compiler, startedUtc);
+        return new CopyJob(store, buildArguments, generation, staging, assembly, compiler, startedUtc);
     }
 
     public CompilerProcess.Result Wait(CancellationToken cancellation)
@@ -59,13 +62,22 @@ internal sealed class CopyJob : IDisposable
         return result;
     }
 
-    /// <summary>Stops the compile, removes what it wrote and disposes the job.</summary>
+    /// <summary>Stops the compile, removes what it wrote, gives its number back if it can, and disposes the job.</summary>
     public void Abandon()
     {
         _compiler.Kill();
         _compiler.WaitForExit(CancellationToken.None);
         TryDelete(ResponseFileOf(StagingFolder));
         DeleteStaging();
+        try
+        {
+            _store.Unreserve(Generation);
+        }
+        catch (IOException)
+        {
+            // the number stays used: a gap, never a repeat
+        }
+
         Dispose();
     }
 

@@ -84,6 +84,19 @@ internal sealed class GenerationStore
         return true;
     }
 
+    /// <summary>
+    /// Gives back a reserved number whose copy will never be published (an abandoned compile), if no later number was
+    /// reserved meanwhile: numbers stay dense in the usual case, and still never go back past one another writer holds.
+    /// </summary>
+    public void Unreserve(int generation)
+    {
+        using var _ = AcquireLock();
+        if (ReadCounter() == generation && !Directory.Exists(FolderOf(generation)))
+        {
+            WriteCounter(generation - 1);
+        }
+    }
+
     private CrossProcessLock AcquireLock() => CrossProcessLock.Acquire(_counterFile + ".lock", LockTimeout);
 
     /// <summary>A new, empty folder beside the published ones, so that publishing is a rename on one file system.</summary>

@@ -15,6 +15,9 @@ public sealed class StartReloadableCopy : ReloadableCopyTask
             return true; // first compile: nothing to start from, the copy is compiled after CoreCompile
         }
 
+        // A job left by an earlier build of this project that failed or was cancelled (MSBuild nodes may be reused):
+        // abandoned first, so its number is given back before this one is reserved.
+        PendingCopies.Take(JobKey)?.Abandon();
         var job = TryStart(arguments);
         if (job is not null)
         {

@@ -69,6 +69,24 @@ public sealed class BuildTests
     }
 
     [Fact]
+    public void A_compile_with_LiveReload_off_that_adds_a_file_leaves_no_stale_command_line()
+    {
+        using var ws = new Workspace();
+        ws.BuildLibrary().ShouldSucceed();
+
+        // Off: a new file, used from Logic.cs. Its compile is the latest, and the next copy must be made from it.
+        File.WriteAllText(Path.Combine(ws.Library, "Extra.cs"), "namespace StateManipulation; public static class Extra { public const int Value = 42; }");
+        ws.Edit(ws.LogicFile, "state.Counter += 1;", "state.Counter += Extra.Value;");
+        ws.BuildLibrary("-p:LiveReload=false").ShouldSucceed();
+
+        // On again: nothing to compile, and the copy of that compile is made from its own command line.
+        var on = ws.BuildLibrary().ShouldSucceed();
+        Assert.DoesNotContain("HR1001", on.Output);
+        Assert.Equal([1, 2], ws.Copies());
+        Assert.Contains("Extra", TypeNames(Path.Combine(ws.CopiesFolder, "2", "StateManipulation.2.dll")));
+    }
+
+    [Fact]
     public void Turning_LiveReload_on_copies_the_current_build_without_an_edit()
     {
         using var ws = new Workspace();
@@ -110,6 +128,8 @@ public sealed class BuildTests
         Assert.DoesNotContain("HotReload.Reloadable", File.ReadAllText(Path.Combine(Path.GetDirectoryName(ws.HostAssembly("Release"))!, "Host.runtimeconfig.json")));
 
         using var host = ws.StartHost("Release", frames: 5);
+        host.WaitFor(l => l == "2", "three frames");
+        Assert.Empty(host.Children()); // no warm compiler, nothing at all started
         host.WaitFor(l => l == "4", "five frames");
         var lines = host.Lines.Select(l => l.Text).ToList();
         Assert.Contains(lines, l => l.Contains("StateManipulation: static mode (built with LiveReload=false)", StringComparison.Ordinal));

@@ -1,8 +1,9 @@
 namespace HotReload.EndToEnd.Tests;
 
 /// <summary>
-/// Edits that `dotnet watch` cannot apply in place (it restarts the program and loses its state). Each one goes live
-/// here in the same running process, with the host's state kept.
+/// Edits that `dotnet watch` cannot apply in place (it restarts the program and loses its state), and a source
+/// generator's input. Each one is only saved to disk, as a user would: the warm compiler beside the host makes it live
+/// in the same running process, with the host's state kept. A project file change goes through a real build.
 /// </summary>
 public sealed class EditKindsTests
 {
@@ -11,7 +12,7 @@ public sealed class EditKindsTests
 
         namespace StateManipulation;
 
-        public static class Logic
+        public static partial class Logic
         {
             public static State NewState() => new();
 
@@ -25,11 +26,14 @@ public sealed class EditKindsTests
         }
         """;
 
-    public static TheoryData<string> Edits => new() { "signature", "class", "field", "lambda", "package" };
+    public static TheoryData<string> Edits => new() { "constant", "signature", "class", "field", "lambda", "regex", "package" };
 
     /// <summary>Each edit: the new Logic.cs (printing its own tag), the step it makes, and an optional project change.</summary>
     private static (string Source, int Step, Action<Workspace>? Project) Edit(string kind) => kind switch
     {
+        // A constant in the step method.
+        "constant" => (Start.Replace("\"start \"", "\"constant \"").Replace("counter + 1", "counter + 2"), 2, null),
+
         // A method's parameters change.
         "signature" => (Start.Replace("\"start \"", "\"signature \"")
             .Replace("Next(state.Counter)", "Next(state.Counter, by: 3)")
@@ -47,7 +51,13 @@ public sealed class EditKindsTests
         "lambda" => (Start.Replace("\"start \"", "\"lambda \"")
             .Replace("state.Counter = Next(state.Counter);", "var by = 6; Func<long, long> step = c => c + by; state.Counter = step(state.Counter);"), 6, null),
 
-        // A NuGet package the host does not reference, used by the library.
+        // A [GeneratedRegex] pattern: the regular expression source generator runs in the warm compile.
+        "regex" => (Start.Replace("\"start \"", "\"regex \"")
+            .Replace("counter + 1", "counter + Pattern().Match(\"aaaaaaaaaa\").Length")
+            + "\npublic static partial class Logic { [System.Text.RegularExpressions.GeneratedRegex(\"a{8}\")] private static partial System.Text.RegularExpressions.Regex Pattern(); }\n", 8, null),
+
+        // A NuGet package the host does not reference, used by the library: the project file changes, so the warm
+        // compiler runs a real build (restore included) and goes warm again.
         "package" => (Start.Replace("platform.Print(\"start \" + state.Counter);", "platform.Print(\"package \" + Newtonsoft.Json.JsonConvert.SerializeObject(state.Counter));")
             .Replace("counter + 1", "counter + 7"), 7,
             ws => ws.Edit(Path.Combine(ws.Library, "StateManipulation.csproj"), "<ProjectReference Include=\"../Common/Common.csproj\" />",
@@ -66,12 +76,13 @@ public sealed class EditKindsTests
         using var host = ws.StartHost();
         host.WaitFor(l => l == "start 15", "a few frames");
 
+        host.WaitForCompiler();
+
         var (source, step, project) = Edit(kind);
         project?.Invoke(ws);
         File.WriteAllText(ws.LogicFile, source);
-        ws.BuildLibrary().ShouldSucceed();
 
-        var first = host.WaitFor(l => l.StartsWith(kind + " ", StringComparison.Ordinal), $"the '{kind}' edit to go live");
+        var first = host.WaitFor(l => l.StartsWith(kind + " ", StringComparison.Ordinal), $"the '{kind}' edit to go live", TimeSpan.FromMinutes(2));
         host.WaitFor(l => l.StartsWith(kind + " ", StringComparison.Ordinal), "a second frame", from: first + 1);
         var lines = host.Lines.Select(l => l.Text).ToList();
         var lastBefore = long.Parse(lines.Take(first).Last(l => l.StartsWith("start ", StringComparison.Ordinal))["start ".Length..]);
@@ -81,6 +92,7 @@ public sealed class EditKindsTests
         Assert.Equal(step, values[1] - values[0]);
         Assert.False(host.HasExited);
         Assert.Single(lines, l => l.Contains(" running", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("[hotreload] generation 2 is live", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("[hotreload] generation ", StringComparison.Ordinal) && l.Contains(" live · ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(": error ", StringComparison.Ordinal));
     }
 }

@@ -10,6 +10,37 @@ internal sealed class HostProcess(ProcessStartInfo start) : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
+    /// <summary>Waits until the warm compiler beside the host is ready, so a save from now on is compiled warm.</summary>
+    public int WaitForCompiler() =>
+        WaitFor(l => l.StartsWith("[hotreload] compiling ", StringComparison.Ordinal) && l.Contains(" on save", StringComparison.Ordinal),
+            "the warm compiler to be ready", TimeSpan.FromMinutes(2));
+
+    /// <summary>The processes the host started (Linux /proc), by PID.</summary>
+    public IReadOnlyList<int> Children() => ChildrenOf(Id);
+
+    public static IReadOnlyList<int> ChildrenOf(int pid)
+    {
+        var tasks = $"/proc/{pid}/task";
+        return Directory.Exists(tasks)
+            ? Directory.EnumerateDirectories(tasks)
+                .Select(t => Path.Combine(t, "children"))
+                .Where(File.Exists)
+                .SelectMany(f => File.ReadAllText(f).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(int.Parse)
+                .ToList()
+            : [];
+    }
+
+    /// <summary>Kills the host alone (SIGKILL), not its children, as a crash or `kill -9` would.</summary>
+    public void KillHostOnly()
+    {
+        using var process = Process.GetProcessById(Id);
+        process.Kill(entireProcessTree: false);
+        process.WaitForExit();
+    }
+
     /// <summary>The shared clock its lines are stamped with.</summary>
     public TimeSpan Now => Clock.Now;
 

@@ -12,7 +12,7 @@ public sealed class GenerationStoreTests : IDisposable
 
     private int PublishOne(GenerationStore store)
     {
-        var n = store.NextGeneration();
+        var n = store.ReserveNext();
         var staging = store.CreateStagingFolder();
         File.WriteAllText(Path.Combine(staging, $"Lib.{n}.dll"), "x");
         store.Publish(staging, n);
@@ -49,6 +49,53 @@ public sealed class GenerationStoreTests : IDisposable
         var store = NewStore();
         Assert.Equal([7, 3], store.PublishedGenerations());
         Assert.Equal(8, PublishOne(store));
+    }
+
+    [Fact]
+    public void Concurrent_writers_never_get_the_same_number()
+    {
+        // Separate stores, each opening the lock file itself: the same exclusion as between processes (flock).
+        var numbers = new System.Collections.Concurrent.ConcurrentBag<int>();
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+        {
+            var store = NewStore();
+            for (var i = 0; i < 25; i++)
+            {
+                numbers.Add(store.ReserveNext());
+            }
+        });
+
+        Assert.Equal(Enumerable.Range(1, 200), numbers.Order());
+    }
+
+    [Fact]
+    public void A_reserved_number_is_never_handed_out_again_even_unpublished()
+    {
+        var store = NewStore();
+        Assert.Equal(1, store.ReserveNext()); // a compile that failed: never published
+        Assert.Equal(2, PublishOne(store));
+        Assert.Equal([2], store.PublishedGenerations());
+    }
+
+    [Fact]
+    public void TryReserve_takes_a_number_only_while_it_is_the_next()
+    {
+        var store = NewStore();
+        var peeked = store.NextGeneration();
+        Assert.Equal(1, peeked);
+        Assert.Equal(1, NewStore().ReserveNext()); // another writer got there first
+        Assert.False(store.TryReserve(peeked));
+        Assert.True(store.TryReserve(store.NextGeneration()));
+        Assert.Equal(3, store.NextGeneration());
+    }
+
+    [Fact]
+    public void Peeking_the_next_number_takes_nothing()
+    {
+        var store = NewStore();
+        Assert.Equal(1, store.NextGeneration());
+        Assert.Equal(1, store.NextGeneration());
+        Assert.True(store.TryReserve(1));
     }
 
     [Fact]

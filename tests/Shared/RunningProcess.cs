@@ -64,8 +64,17 @@ internal sealed class RunningProcess : IDisposable
         }
     }
 
-    public string Transcript(int last = 40) =>
-        string.Join(Environment.NewLine, LinesFrom(Math.Max(0, Count - last)).Select(l => $"{l.At.TotalSeconds,9:F3}s {l.Text}"));
+    /// <summary>The last lines, and before them every line that is not a bare number (a tool's messages, errors), so a
+    /// failure shows what the tool said however many frames followed.</summary>
+    public string Transcript(int last = 40)
+    {
+        var lines = LinesFrom(0);
+        var tail = Math.Max(0, lines.Length - last);
+        return string.Join(Environment.NewLine, lines
+            .Select((l, i) => (Line: l, Index: i))
+            .Where(x => x.Index >= tail || !long.TryParse(x.Line.Text.Split(' ')[^1], out _))
+            .Select(x => $"{x.Line.At.TotalSeconds,9:F3}s {x.Line.Text}"));
+    }
 
     private void Add(string? text)
     {
