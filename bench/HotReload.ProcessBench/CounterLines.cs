@@ -11,16 +11,17 @@ internal sealed class CounterLines(Func<string, (int ProcessId, long Value)?> pa
             .OfType<CounterLine>();
 
     /// <summary>The first counter line at or after <paramref name="since"/> that is <paramref name="step"/> more than the
-    /// line before it from the same process. The program prints, then steps: that difference means a frame has run the
-    /// new code (earlier steps are all different from this one).</summary>
-    public CounterLine? NewStep(IEnumerable<OutputLine> lines, int step, TimeSpan since)
+    /// line before it from the same process, and that line before it. The program prints, then steps: that difference
+    /// means the frame that printed the line before has run the new code (earlier steps all differ from this one), so
+    /// its line is the start of the first frame running the new code, and the first line showing it comes a frame later.</summary>
+    public NewStep? FindNewStep(IEnumerable<OutputLine> lines, int step, TimeSpan since)
     {
         CounterLine? previous = null;
         foreach (var line in In(lines))
         {
             if (line.At >= since && previous is { } p && p.ProcessId == line.ProcessId && line.Value - p.Value == step)
             {
-                return line;
+                return new NewStep(p, line);
             }
 
             previous = line;
@@ -29,3 +30,8 @@ internal sealed class CounterLines(Func<string, (int ProcessId, long Value)?> pa
         return null;
     }
 }
+
+/// <summary>Where a new step shows in the output.</summary>
+/// <param name="FirstFrame">The line printed by the first frame that ran the new code (it printed, then stepped by the new step).</param>
+/// <param name="Shown">The next line, the first whose value shows the new step.</param>
+internal readonly record struct NewStep(CounterLine FirstFrame, CounterLine Shown);

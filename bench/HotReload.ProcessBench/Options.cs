@@ -3,10 +3,18 @@ namespace HotReload.ProcessBench;
 /// <summary>The command line: which figure, how many runs, and where the packed packages are.</summary>
 internal sealed record Options(string Figure, bool Quick, string? FeedFolder, string CommandLine)
 {
-    public const string Usage =
-        "Usage: dotnet run -c Release --project bench/HotReload.ProcessBench -- <build|edit|all> [--quick] [--feed DIR]\n" +
+    /// <summary>The figures, in the order `all` runs them.</summary>
+    public static readonly string[] Figures = ["build", "edit", "scale", "save-memory"];
+
+    private static string FigureList => string.Join('|', Figures.Append("all"));
+
+    public static string Usage =>
+        "Usage: dotnet run -c Release --project bench/HotReload.ProcessBench -- <" + FigureList + "> [--quick] [--feed DIR]\n" +
         "  --quick     2 runs of each measurement (proves the figure runs; the numbers mean little)\n" +
         "  --feed DIR  use HotReload.Sdk/HotReload.Runtime .nupkg files from DIR instead of packing a copy of the source";
+
+    /// <summary>True when this run includes <paramref name="name"/>.</summary>
+    public bool Includes(string name) => Figure == name || Figure == "all";
 
     /// <summary>Runs per measurement: the full count, or 2 with --quick.</summary>
     public int Runs(int full) => Quick ? 2 : full;
@@ -25,7 +33,7 @@ internal sealed record Options(string Figure, bool Quick, string? FeedFolder, st
                 case "--feed" when i + 1 < args.Length:
                     feed = Path.GetFullPath(args[++i]);
                     break;
-                case "build" or "edit" or "all" when figure is null:
+                case var name when figure is null && (name == "all" || Figures.Contains(name)):
                     figure = args[i];
                     break;
                 default:

@@ -1,6 +1,6 @@
 using HotReload.ProcessBench;
 
-// dotnet run -c Release --project bench/HotReload.ProcessBench -- <build|edit|all> [--quick] [--feed DIR]
+// dotnet run -c Release --project bench/HotReload.ProcessBench -- <build|edit|scale|save-memory|all> [--quick] [--feed DIR]
 if (Options.Parse(args) is not { } options)
 {
     Console.Error.WriteLine(Options.Usage);
@@ -11,14 +11,24 @@ using var scratch = new Scratch();
 var feed = options.FeedFolder is { } given ? PackageFeed.Use(given) : PackageFeed.Pack(Repository.Root, scratch.Root, scratch.PackagesFolder);
 Console.WriteLine($"Packages: {feed.Folder} (version {feed.Version}); scratch folder {scratch.Root}");
 
-if (options.Figure is "build" or "all")
+if (options.Includes("build"))
 {
     new BuildFigure(scratch, feed, options).Run();
 }
 
-if (options.Figure is "edit" or "all")
+if (options.Includes("edit"))
 {
     new EditFigure(scratch, feed, options).Run();
+}
+
+if (options.Includes("scale"))
+{
+    new ScaleFigure(scratch, feed, options).Run();
+}
+
+if (options.Includes("save-memory"))
+{
+    new SaveMemoryFigure(scratch, feed, options).Run();
 }
 
 return 0;

@@ -14,14 +14,17 @@ internal sealed class SampleWorkspace
 
     public DotNet DotNet { get; }
 
-    public string LogicFile => Path.Combine(Root, "StateManipulation", "Logic.cs");
+    /// <summary>The reloadable library's project folder.</summary>
+    public string LibraryFolder => Path.Combine(Root, "StateManipulation");
+
+    public string LogicFile => Path.Combine(LibraryFolder, "Logic.cs");
 
     public string HostAssembly => Path.Combine(Root, "Host", "bin", "Debug", "net10.0", "Host.dll");
 
     /// <summary>The README's rebuild command.</summary>
     public DotNet.Result BuildLibrary(params string[] extra) => DotNet.Run(["build", "StateManipulation", .. extra]);
 
-    public DotNet.Result BuildHost() => DotNet.Run("build", "Host");
+    public DotNet.Result BuildHost(params string[] extra) => DotNet.Run(["build", "Host", .. extra]);
 
     public RunningProcess StartHost() => new(DotNet.StartInfo(HostAssembly, "--frames", "1000000"));
 }

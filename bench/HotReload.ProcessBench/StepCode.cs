@@ -1,15 +1,22 @@
+using System.Collections.Immutable;
+
 namespace HotReload.ProcessBench;
 
 /// <summary>The kinds of edit the edit figure makes.</summary>
 internal enum EditKind
 {
-    /// <summary>(a) A changed constant in the step method: every tool applies it in place.</summary>
+    /// <summary>(a) A changed constant in a method body: every tool applies it in place.</summary>
     Constant,
 
     /// <summary>(b) The private step method gains or loses a parameter, and its caller changes with it.</summary>
     Signature,
 
-    /// <summary>(c) The state class gains or loses a base class: a "rude edit" dotnet watch cannot apply in place.</summary>
+    /// <summary>(c) A new class, whose member the step method calls from then on.</summary>
+    NewClass,
+
+    /// <summary>(d) A class gains or loses a base class: a "rude edit" dotnet watch cannot apply in place. For dotnet
+    /// watch it is the state class; ours keeps the state in the host's shared assembly, so it is the library's own
+    /// class that every frame uses.</summary>
     Rude,
 }
 
@@ -18,25 +25,42 @@ internal enum EditKind
 /// Every edit gives the step a new value, so the first two consecutive counter lines that differ by it show the new
 /// code has run.
 /// </summary>
-internal sealed record StepCode(int Step, bool StepIsParameter, bool StateHasBase)
+/// <param name="Rules">Steps that have a class of their own (<c>Rule{step}</c>), added by (c) edits and kept after
+/// them, so that every (c) edit only adds a class.</param>
+internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, ImmutableList<int> Rules, bool Broken = false)
 {
-    public static StepCode Initial { get; } = new(1, false, false);
+    public static StepCode Initial { get; } = new(1, false, false, []);
 
     public StepCode Next(EditKind kind, int step) => kind switch
     {
-        EditKind.Constant when StepIsParameter => throw new InvalidOperationException("(a) edits change the constant inside Step."),
-        EditKind.Constant => this with { Step = step },
-        EditKind.Signature => this with { Step = step, StepIsParameter = !StepIsParameter },
-        _ => this with { Step = step, StateHasBase = !StateHasBase },
+        EditKind.Constant => this with { Step = step, Broken = false },
+        EditKind.Signature => this with { Step = step, StepIsParameter = !StepIsParameter, Broken = false },
+        EditKind.NewClass => this with { Step = step, Rules = Rules.Add(step), Broken = false },
+        _ => this with { Step = step, HasBase = !HasBase, Broken = false },
     };
 
-    public string Call => StepIsParameter ? $"Step(state.Counter, {Step})" : "Step(state.Counter)";
+    /// <summary>The same code with a type error in the step (CS0029), for the compile error figure.</summary>
+    public StepCode WithError() => this with { Broken = true };
 
-    public string Method => StepIsParameter
+    // The step's value: a literal, or the member of the class a (c) edit added for it.
+    private string Value => Rules.Contains(Step) ? $"Rule{Step}.Value" : Step.ToString();
+
+    private string Call => Broken ? "\"not a number\"" : StepIsParameter ? $"Step(state.Counter, {Value})" : "Step(state.Counter)";
+
+    private string Method => StepIsParameter
         ? "private static long Step(long counter, long step) => counter + step;"
-        : $"private static long Step(long counter) => counter + {Step};";
+        : $"private static long Step(long counter) => counter + {Value};";
 
-    /// <summary>StateManipulation/Logic.cs: the host's entry points keep their signatures, the helper behind them changes.</summary>
+    private string RuleClasses => string.Concat(Rules.Select(r => $$"""
+
+        static class Rule{{r}}
+        {
+            public static long Value => {{r}};
+        }
+
+        """));
+
+    /// <summary>StateManipulation/Logic.cs: the host's entry points keep their signatures, the code behind them changes.</summary>
     public string ReloadableLogic() => $$"""
         using Common;
 
@@ -48,12 +72,20 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool StateHasBas
 
             public static void UpdateAndRender(Platform platform, State state)
             {
-                platform.Print(state.Counter.ToString());
+                platform.Print(new Frame(state.Counter).Text);
                 state.Counter = {{Call}};
             }
 
             {{Method}}
         }
+
+        class Tag { }
+
+        sealed class Frame(long counter){{(HasBase ? " : Tag" : "")}}
+        {
+            public string Text => counter.ToString();
+        }
+        {{RuleClasses}}
         """;
 
     /// <summary>The single-project console program for dotnet watch: the same 50 ms loop, the state a local object in
@@ -68,7 +100,7 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool StateHasBas
 
         class Tag { }
 
-        sealed class State{{(StateHasBase ? " : Tag" : "")}}
+        sealed class State{{(HasBase ? " : Tag" : "")}}
         {
             public long Counter { get; set; }
         }
@@ -83,5 +115,6 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool StateHasBas
 
             {{Method}}
         }
+        {{RuleClasses}}
         """;
 }

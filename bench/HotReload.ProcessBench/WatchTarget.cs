@@ -3,8 +3,9 @@ using System.Text.RegularExpressions;
 namespace HotReload.ProcessBench;
 
 /// <summary>`dotnet watch run --non-interactive` on an equivalent single-project console program. Without a console,
-/// --non-interactive makes dotnet watch restart the program on a rude edit instead of asking.</summary>
-internal sealed partial class WatchTarget(Scratch scratch) : IEditTarget
+/// --non-interactive makes dotnet watch restart the program on a rude edit instead of asking. <paramref name="generated"/>
+/// adds generated source files to the program before dotnet watch starts (the scaling figure).</summary>
+internal sealed partial class WatchTarget(Scratch scratch, GeneratedCode? generated = null) : IEditTarget
 {
     private readonly string _folder = scratch.NewFolder("watch");
     private RunningProcess? _watch;
@@ -13,6 +14,8 @@ internal sealed partial class WatchTarget(Scratch scratch) : IEditTarget
     public string Name => "`dotnet watch run --non-interactive`";
 
     public string ToolMessage => "dotnet watch's `changes applied` / `Restart is needed`";
+
+    public string RudeEdit => "the state class's base class";
 
     private string ProgramFile => Path.Combine(_folder, "Program.cs");
 
@@ -29,8 +32,9 @@ internal sealed partial class WatchTarget(Scratch scratch) : IEditTarget
             </Project>
             """);
         SourceFile.Save(ProgramFile, code.WatchProgram());
+        generated?.WriteTo(Path.Combine(_folder, "Generated"), "Generated");
 
-        Console.WriteLine("Edit figure (dotnet watch): starting dotnet watch...");
+        Console.WriteLine($"{Name}: starting dotnet watch...");
         var start = new DotNet(_folder, scratch.PackagesFolder).StartInfo("watch", "run", "--non-interactive");
         start.Environment["DOTNET_WATCH_SUPPRESS_EMOJIS"] = "1";
         _watch = new RunningProcess(start);
@@ -50,6 +54,14 @@ internal sealed partial class WatchTarget(Scratch scratch) : IEditTarget
         }
 
         return result;
+    }
+
+    public ErrorResult ApplyBroken(StepCode code)
+    {
+        var observer = _observer ?? throw new InvalidOperationException("Start first.");
+        var before = observer.Mark();
+        SourceFile.Save(ProgramFile, code.WatchProgram());
+        return observer.WaitForError(before, CompilerError.IsMatch);
     }
 
     private void WaitUntilReady(int from)

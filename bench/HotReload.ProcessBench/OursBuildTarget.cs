@@ -1,11 +1,10 @@
-using System.Text.RegularExpressions;
-
 namespace HotReload.ProcessBench;
 
-/// <summary>The sample host running; each edit is saved to StateManipulation/Logic.cs and followed by the README's
-/// rebuild command, `dotnet build StateManipulation`, as a user would do it. With <paramref name="compilerServer"/>,
-/// the builds add -p:UseSharedCompilation=true (a user's default; this machine's environment turns it off).</summary>
-internal sealed partial class OursTarget(Scratch scratch, PackageFeed feed, bool compilerServer) : IEditTarget
+/// <summary>The sample host running without its warm compiler (built with HotReloadCompileOnSave=false, so only the
+/// builds make copies); each edit is saved to StateManipulation/Logic.cs and followed by `dotnet build StateManipulation`,
+/// the way to reload before compile on save. With <paramref name="compilerServer"/>, the builds add
+/// -p:UseSharedCompilation=true (a user's default; this machine's environment turns it off).</summary>
+internal sealed class OursBuildTarget(Scratch scratch, PackageFeed feed, bool compilerServer) : IEditTarget
 {
     private readonly string[] _buildArguments = compilerServer ? ["-p:UseSharedCompilation=true"] : [];
     private readonly SampleWorkspace _workspace = new(scratch, feed);
@@ -18,16 +17,18 @@ internal sealed partial class OursTarget(Scratch scratch, PackageFeed feed, bool
         ? "HotReload.Sdk (`dotnet build StateManipulation -p:UseSharedCompilation=true`, running host)"
         : "HotReload.Sdk (`dotnet build StateManipulation`, running host)";
 
-    public string ToolMessage => "the host's `[hotreload] generation N is live`";
+    public string ToolMessage => "the host's `[hotreload] generation N live · built by dotnet build`";
+
+    public string RudeEdit => "a library class's base class (`Frame`, made every frame)";
 
     public void Start(StepCode code)
     {
         SourceFile.Save(_workspace.LogicFile, code.ReloadableLogic());
         Console.WriteLine("Edit figure (ours): building the host...");
-        _workspace.BuildHost().ThrowIfFailed();
+        _workspace.BuildHost("-p:HotReloadCompileOnSave=false").ThrowIfFailed();
         var host = _host = _workspace.StartHost();
         var counters = new CounterLines(text => long.TryParse(text, out var value) ? (host.Id, value) : null);
-        _observer = new EditObserver(host, counters, text => LiveLine().IsMatch(text));
+        _observer = new EditObserver(host, counters, SaveSplit.IsLiveLine);
         _observer.WaitUntilCounting("the host to start counting");
     }
 
@@ -50,6 +51,9 @@ internal sealed partial class OursTarget(Scratch scratch, PackageFeed feed, bool
         return observer.WaitForEffect(before, code.Step, buildExit);
     }
 
+    public ErrorResult ApplyBroken(StepCode code) =>
+        throw new NotSupportedException("The build-based figure times edits only.");
+
     public string? Summary() =>
         $"{Name}: {_alongside} of {_builds} builds (warm-up included) compiled the copy alongside the normal compile.";
 
@@ -62,7 +66,4 @@ internal sealed partial class OursTarget(Scratch scratch, PackageFeed feed, bool
             _workspace.DotNet.Run("build-server", "shutdown", "--vbcscompiler");
         }
     }
-
-    [GeneratedRegex(@"^\[hotreload\] generation \d+ is live")]
-    private static partial Regex LiveLine();
 }
