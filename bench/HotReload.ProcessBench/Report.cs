@@ -10,7 +10,9 @@ internal static class Report
         MarkdownReport.Publish(Repository.Results, figure, options.Quick, title,
             $"`{options.CommandLine}`\n\n"
             + $"Run on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; nproc {Environment.ProcessorCount}; {RuntimeInformation.OSDescription.Trim()}; "
-            + $".NET SDK {SdkVersion()}. Environment: UseSharedCompilation={Environment.GetEnvironmentVariable("UseSharedCompilation") ?? "(unset)"}, "
+            + $".NET SDK {SdkVersion()}. Source: {Repository.Revision()}"
+            + (options.FeedFolder is { } feed ? $" (packages from {feed})" : "") + ". "
+            + $"Environment: UseSharedCompilation={Environment.GetEnvironmentVariable("UseSharedCompilation") ?? "(unset)"}, "
             + $"MSBUILDDISABLENODEREUSE={Environment.GetEnvironmentVariable("MSBUILDDISABLENODEREUSE") ?? "(unset)"}, "
             + $"DOTNET_CLI_USE_MSBUILD_SERVER={Environment.GetEnvironmentVariable("DOTNET_CLI_USE_MSBUILD_SERVER") ?? "(unset)"}.",
             body);
