@@ -3,7 +3,7 @@ using System.Text;
 namespace HotReload.ProcessBench;
 
 /// <summary>
-/// Figure `scale`: the edit figure's (a) and (b) edits on a library with about 1,000 and 10,000 more lines (generated,
+/// Figure `scale`: the edit figure's (a) and (b) edits on a library with about 300 to 10,000 more lines (generated,
 /// in several files). Ours emits the whole library on every save; dotnet watch emits a patch of the changed methods.
 /// The sample without generated code is the first point of the series. No goal: it says at what size the full emit
 /// stops beating the patch.
@@ -14,8 +14,9 @@ internal sealed class ScaleFigure(Scratch scratch, PackageFeed feed, Options opt
 
     private sealed record ScaleRow(int Lines, string Tool, EditKind Kind, List<EditResult> Results, bool Ours);
 
-    // Generated lines and runs per edit kind. --quick runs the 1,000-line size only.
-    private (int Lines, int Runs)[] Sizes => options.Quick ? [(1_000, 2)] : [(0, 10), (1_000, 20), (10_000, 10)];
+    // Generated lines and runs per edit kind: the sizes of the issue (1,000 and 10,000 lines) and points around them, so
+    // the crossover is interpolated rather than guessed. --quick runs the 1,000-line size only.
+    private (int Lines, int Runs)[] Sizes => options.Quick ? [(1_000, 2)] : [(0, 10), (300, 10), (1_000, 20), (3_000, 10), (10_000, 5)];
 
     public void Run()
     {
