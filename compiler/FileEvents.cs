@@ -21,6 +21,7 @@ internal sealed class FileEvents : IDisposable
     public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(15);
 
     private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly HashSet<(string, bool, string)> _watched = [];
     private readonly Func<string, bool> _isRelevant;
     private readonly object _gate = new();
     private List<FileEvent> _pending = [];
@@ -38,9 +39,9 @@ internal sealed class FileEvents : IDisposable
 
     public void Watch(string directory, bool recursive, string filter = "*")
     {
-        if (!Directory.Exists(directory))
+        if (!Directory.Exists(directory) || !_watched.Add((directory, recursive, filter)))
         {
-            return;
+            return; // missing, or watched already (the compilation is loaded again after each build)
         }
 
         var watcher = new FileSystemWatcher(directory, filter)

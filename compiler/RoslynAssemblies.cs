@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.Loader;
 
 namespace HotReload.Compiler;
@@ -17,8 +16,4 @@ internal static class RoslynAssemblies
             return File.Exists(path) ? context.LoadFromAssemblyPath(path) : null;
         };
     }
-
-    public static string VersionOf(Assembly assembly) =>
-        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
-        ?? assembly.GetName().Version?.ToString() ?? "?";
 }
