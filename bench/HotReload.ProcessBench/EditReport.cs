@@ -56,11 +56,13 @@ internal static class EditReport
         text.AppendLine("\"First new frame\": both programs print the counter, then step it, every 50 ms; the first line whose counter is the "
             + "new step more than the line before it shows the new code, and the line before it was printed by the first frame that ran "
             + "the new code (it printed, then stepped by the new step). Save → first new frame is the time to that earlier line; save → line "
-            + "showing it (the figure before this issue) is one frame more. Both include the wait for the next frame (up to 50 ms). "
+            + "showing it (the figure before this issue) is one frame more. Both include the wait for the next frame: saves are made at a "
+            + "random point of the 50 ms frame (500 to 550 ms after the last edit showed), so that wait is anything from 0 to 50 ms. "
             + "Percentiles interpolate between the closest ranks. The host's split is from its `generation N live · T ms (debounce, compile, "
             + "load, wait)` line: its clock starts at the warm compiler's first file event, so it leaves out the file watcher's delay and "
-            + "the printing. The error time is to the first line in the compiler's format (`path(line,col): error CS0029: ...`); after "
-            + "each error the next save fixes it, timed like an edit.");
+            + "the printing. The error time is to the first line in the compiler's format (`path(line,col): error CS0029: ...`); ours "
+            + "prints it from the host's thread at the start of a frame, so it too includes the frame wait. After each error the next save "
+            + "fixes it, timed like an edit.");
         text.AppendLine();
         foreach (var note in notes)
         {

@@ -9,6 +9,12 @@ internal sealed class EditSession(IEditTarget target, List<string> notes)
     // Pause between edits, so the tool has finished with the last one (dotnet watch logs, ours unloads the old copy).
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
 
+    // Plus 0 to 50 ms at random: the driver reacts to a printed line, that is just after a frame started, so with a fixed
+    // pause every save would land at the same point of the 50 ms frame, and the frame wait would be the same every time
+    // instead of anything from 0 to 50 ms. Seeded, so every run makes the same pauses.
+    private static readonly TimeSpan FramePeriod = TimeSpan.FromMilliseconds(50);
+    private readonly Random _phase = new(6);
+
     private StepCode _code = StepCode.Initial;
     private int _step = 1;
 
@@ -21,7 +27,7 @@ internal sealed class EditSession(IEditTarget target, List<string> notes)
         target.Start(_code);
         var first = Edit(EditKind.Constant);
         notes.Add($"{target.Name}: first edit after start (warm-up, not counted): {Stats.Ms(first.SaveToNewFrame)} ms save → first new frame.");
-        Thread.Sleep(Settle);
+        Pause();
     }
 
     /// <summary><paramref name="runs"/> edits of one kind, one after the other.</summary>
@@ -34,7 +40,7 @@ internal sealed class EditSession(IEditTarget target, List<string> notes)
             results.Add(result);
             Console.WriteLine($"{target.Name} {label} {i + 1}/{runs}: {result.SaveToNewFrame:F0} ms to the first new frame, {result.SaveToShown:F0} ms to the line showing it"
                 + (result.Restarted ? " (restarted)" : "") + (result.KeptCounter ? "" : " (counter reset)"));
-            Thread.Sleep(Settle);
+            Pause();
         }
 
         return results;
@@ -50,16 +56,18 @@ internal sealed class EditSession(IEditTarget target, List<string> notes)
         {
             var error = target.ApplyBroken(_code.WithError());
             errors.Add(error);
-            Thread.Sleep(Settle);
+            Pause();
             var fix = Edit(EditKind.Constant);
             fixes.Add(fix);
             Console.WriteLine($"{target.Name} compile error {i + 1}/{runs}: {error.SaveToError:F0} ms to `{error.ErrorLine.Trim()}`; "
                 + $"fixed: {fix.SaveToNewFrame:F0} ms to the first new frame");
-            Thread.Sleep(Settle);
+            Pause();
         }
 
         return (errors, fixes);
     }
+
+    private void Pause() => Thread.Sleep(Settle + _phase.NextDouble() * FramePeriod);
 
     private EditResult Edit(EditKind kind)
     {

@@ -71,7 +71,7 @@ internal sealed class SaveMemoryFigure(Scratch scratch, PackageFeed feed, Option
         var text = new System.Text.StringBuilder(Report.Table(["reading", "host VmRSS", "warm compiler VmRSS"], rows)).AppendLine();
         text.AppendLine($"VmRSS from /proc/<pid>/status, {Quiet.TotalSeconds:F0} s after the last edit of each part. The host is the sample "
             + "(`dotnet Host.dll`, 50 ms frames); the warm compiler is its child process running HotReload.Compiler.dll. Each edit is "
-            + "a save of Logic.cs with a new constant, awaited until a frame runs it, 500 ms apart.");
+            + "a save of Logic.cs with a new constant, awaited until a frame runs it, 500 to 550 ms apart.");
         text.AppendLine();
         foreach (var note in notes)
         {
