@@ -54,27 +54,81 @@ internal sealed class CompileSession : IDisposable
 
     private static StringComparison PathComparison => OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
-    /// <summary>Warms up, then compiles on every save until <see cref="Stop"/>.</summary>
+    /// <summary>
+    /// Warms up, then compiles on every save until <see cref="Stop"/>. While another host's compiler compiles this
+    /// library (it holds the compiler lock), this one stands by warm, relays that compiler's lines to its own host,
+    /// and takes over when the lock is released: one save, one copy, every host live.
+    /// </summary>
     public void Run()
     {
         var stopwatch = Stopwatch.StartNew();
-        WatchFolders();
         Load();
         WarmUp();
-        _host.Send(CompilerProtocol.Ready, stopwatch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture));
+        var warmUp = stopwatch.Elapsed;
 
-        // Sources saved since the build the host started from (for example while the host was starting) go live now.
-        if (SourcesNewerThanLastCompile())
+        using var role = CrossProcessLock.TryAcquire(_manifest.CompilerLockFile) ?? StandBy();
+        if (role is null)
         {
-            _batchTaken = Stopwatch.GetTimestamp();
-            CompileAndPublish(null);
+            return; // stopped while standing by
         }
+
+        _host.ShareTo(_manifest.SharedLogFile);
+        WatchFolders();
+        _host.Send(CompilerProtocol.Ready, ((long)warmUp.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        CatchUp();
 
         while (_events.Take(_stop.Token) is { } batch)
         {
             _debounce = batch.SinceFirstSeen;
             _batchTaken = Stopwatch.GetTimestamp();
             Handle(batch);
+        }
+    }
+
+    /// <summary>
+    /// Relays the compiling compiler's lines to this host until its lock is free, then holds the lock; null when the
+    /// session is stopped first.
+    /// </summary>
+    private CrossProcessLock? StandBy()
+    {
+        _host.Send(CompilerProtocol.Standby, "");
+        CrossProcessLock? taken = null;
+        var relay = new SharedLogRelay(_manifest.SharedLogFile, _host);
+        relay.RunUntil(() => _stop.IsCancellationRequested || (taken = CrossProcessLock.TryAcquire(_manifest.CompilerLockFile)) is not null);
+        return taken;
+    }
+
+    /// <summary>
+    /// Brings the warm compilation up to what is on disk now, without a copy for what the build or the compiler before
+    /// this one already published; compiles only sources saved after the newest copy.
+    /// </summary>
+    private void CatchUp()
+    {
+        if (File.GetLastWriteTimeUtc(_manifest.ResponseFile) != _responseFileWrite)
+        {
+            Load(); // a build recorded another command line while this compiler stood by
+        }
+
+        var newestCopy = _store.PublishedGenerations() is [var newest, ..]
+            ? System.IO.Directory.GetLastWriteTimeUtc(_store.FolderOf(newest))
+            : DateTime.MinValue;
+        var lastCompile = File.GetLastWriteTimeUtc(_manifest.IntermediateAssembly);
+        var since = newestCopy > lastCompile ? newestCopy : lastCompile;
+        _sources = _sources.Where(File.Exists).ToList();
+        var savedSince = _sources.Any(s => !IsExcluded(s) && File.GetLastWriteTimeUtc(s) > since);
+        try
+        {
+            _compilation!.Update(_sources, _sources.ToHashSet(PathComparer));
+        }
+        catch (IOException)
+        {
+            savedSince = true; // being written right now: compile what it holds once it is quiet
+        }
+
+        if (savedSince)
+        {
+            _batchTaken = Stopwatch.GetTimestamp();
+            CompileAndPublish(null);
         }
     }
 
@@ -283,7 +337,6 @@ internal sealed class CompileSession : IDisposable
             if (_store.TryReserve(generation))
             {
                 Publish(generation, output);
-                _host.Send(CompilerProtocol.PublishedLine(generation, _debounce, Stopwatch.GetElapsedTime(_batchTaken)));
                 return;
             }
 
@@ -304,7 +357,9 @@ internal sealed class CompileSession : IDisposable
         }
 
         CopyLayout.WriteDependencyList(staging, _manifest.RuntimeDependencies);
+        CopyLayout.WriteSaveTimings(staging, _debounce, Stopwatch.GetElapsedTime(_batchTaken));
         _store.Publish(staging, generation);
+        _host.Send(CompilerProtocol.PublishedLine(generation));
         _store.Prune(_manifest.KeepCopies, (_, _) => { });
     }
 

@@ -12,7 +12,7 @@ if (args.Length is not (1 or 3) || (args.Length == 3 && args[1] != "--parent"))
     return 2;
 }
 
-var host = new HostChannel(Console.Out);
+using var host = new HostChannel(Console.Out);
 CompileManifest manifest;
 try
 {

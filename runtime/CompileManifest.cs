@@ -22,6 +22,15 @@ internal sealed class CompileManifest
 
     public string AssemblyName => Single("assembly-name");
 
+    /// <summary>
+    /// Held by the one warm compiler that compiles this library while several hosts run it; the others stand by and
+    /// take it over when its host ends. The operating system releases it with the process that held it.
+    /// </summary>
+    public string CompilerLockFile => StateFile(".hotreload.compiler.lock");
+
+    /// <summary>Every <see cref="CompilerProtocol"/> line the compiling compiler sends, for the hosts whose compiler stands by.</summary>
+    public string SharedLogFile => StateFile(".hotreload.log");
+
     public string ProjectFile => Single("project-file");
 
     public string ProjectDirectory => System.IO.Path.GetDirectoryName(ProjectFile)!;
@@ -62,6 +71,10 @@ internal sealed class CompileManifest
 
     /// <summary>Runtime assemblies the library depends on, written beside each copy (dependencies.txt).</summary>
     public IReadOnlyList<string> RuntimeDependencies => List("runtime-dependency");
+
+    // Beside the manifest: obj/<Name>.hotreload.manifest → obj/<Name><suffix>.
+    private string StateFile(string suffix) =>
+        (Path.EndsWith(FileExtension, StringComparison.Ordinal) ? Path[..^FileExtension.Length] : Path) + suffix;
 
     public static CompileManifest Read(string path)
     {

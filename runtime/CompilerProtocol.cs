@@ -6,8 +6,9 @@ namespace HotReload;
 /// The lines the warm compiler writes to its standard output for the host that started it; one definition, compiled
 /// into the compiler and the runtime. Each line is a verb, a space and its text:
 /// <code>
-/// ready &lt;ms&gt;                       warmed up, watching
-/// published &lt;N&gt; &lt;debounce&gt; &lt;compile&gt;  copy N is in the folder; ms from the first change seen to the compile's start, and of the compile
+/// ready &lt;ms&gt;                       warmed up, watching, compiling on save
+/// standby                          warmed up; another host's compiler compiles, and its lines are relayed here
+/// published &lt;N&gt;                    copy N is in the folder (its timings are in it: CopyLayout.SaveTimingsFileName)
 /// diagnostic &lt;text&gt;                 one compiler error, in the compiler's format (path(line,col): error CS0103: ...)
 /// failed &lt;count&gt;                     the compile failed with that many errors (listed just before)
 /// info &lt;text&gt; | warning &lt;text&gt;     anything else the user should see
@@ -16,6 +17,7 @@ namespace HotReload;
 internal static class CompilerProtocol
 {
     public const string Ready = "ready";
+    public const string Standby = "standby";
     public const string Published = "published";
     public const string Diagnostic = "diagnostic";
     public const string Failed = "failed";
@@ -24,8 +26,7 @@ internal static class CompilerProtocol
 
     public static string Line(string verb, string text) => verb + " " + text.ReplaceLineEndings(" ");
 
-    public static string PublishedLine(int generation, TimeSpan debounce, TimeSpan compile) =>
-        Line(Published, string.Create(CultureInfo.InvariantCulture, $"{generation} {debounce.TotalMilliseconds:F1} {compile.TotalMilliseconds:F1}"));
+    public static string PublishedLine(int generation) => Line(Published, generation.ToString(CultureInfo.InvariantCulture));
 
     public static (string Verb, string Text) Split(string line)
     {
@@ -33,21 +34,6 @@ internal static class CompilerProtocol
         return space < 0 ? (line, "") : (line[..space], line[(space + 1)..]);
     }
 
-    public static bool TryParsePublished(string text, out int generation, out TimeSpan debounce, out TimeSpan compile)
-    {
-        generation = 0;
-        debounce = compile = default;
-        var parts = text.Split(' ');
-        if (parts.Length != 3
-            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out generation)
-            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var debounceMs)
-            || !double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var compileMs))
-        {
-            return false;
-        }
-
-        debounce = TimeSpan.FromMilliseconds(debounceMs);
-        compile = TimeSpan.FromMilliseconds(compileMs);
-        return true;
-    }
+    public static bool TryParsePublished(string text, out int generation) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out generation) && generation > 0;
 }

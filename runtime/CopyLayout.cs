@@ -11,6 +11,10 @@ internal static class CopyLayout
     /// <summary>Beside each copy: runtime assemblies the library depends on, one full path a line.</summary>
     public const string DependencyListFileName = "dependencies.txt";
 
+    /// <summary>Beside a copy the warm compiler made on a save: how long the save settled and the compile took, so every
+    /// host that loads the copy can report it. A copy a build made has none.</summary>
+    public const string SaveTimingsFileName = "saved.txt";
+
     /// <summary>A copy being compiled; renamed to its number when complete.</summary>
     public const string StagingPrefix = ".staging-";
 
@@ -25,6 +29,42 @@ internal static class CopyLayout
             .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal));
+
+    public static void WriteSaveTimings(string copyFolder, TimeSpan debounce, TimeSpan compile) =>
+        File.WriteAllLines(Path.Combine(copyFolder, SaveTimingsFileName),
+        [
+            "debounce-ms=" + debounce.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture),
+            "compile-ms=" + compile.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture),
+        ]);
+
+    /// <summary>The timings of a copy made on a save; false for a copy a build made (or an unreadable file).</summary>
+    public static bool TryReadSaveTimings(string copyFolder, out TimeSpan debounce, out TimeSpan compile)
+    {
+        debounce = compile = default;
+        var path = Path.Combine(copyFolder, SaveTimingsFileName);
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return false;
+            }
+
+            var values = File.ReadAllLines(path).Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
+                .ToDictionary(p => p[0], p => double.TryParse(p[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) ? ms : double.NaN);
+            if (values.GetValueOrDefault("debounce-ms", double.NaN) is var d && values.GetValueOrDefault("compile-ms", double.NaN) is var c
+                && !double.IsNaN(d) && !double.IsNaN(c))
+            {
+                debounce = TimeSpan.FromMilliseconds(d);
+                compile = TimeSpan.FromMilliseconds(c);
+                return true;
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return false;
+    }
 
     /// <summary><c>N/Name.N.dll</c>, relative to the folder of copies.</summary>
     public static string AssemblyPath(string assemblyName, int generation)

@@ -12,8 +12,9 @@ namespace HotReload.Runtime;
 internal sealed class PreparedGeneration
 {
     private PreparedGeneration(int generation, string assemblyPath, GenerationLoadContext context, Assembly assembly,
-        ILiveFunction[] functions, object[] bound, TimeSpan loadTime)
+        ILiveFunction[] functions, object[] bound, TimeSpan loadTime, SaveTimings? save)
     {
+        Save = save;
         Generation = generation;
         AssemblyPath = assemblyPath;
         Context = context;
@@ -38,6 +39,9 @@ internal sealed class PreparedGeneration
 
     public TimeSpan LoadTime { get; }
 
+    /// <summary>The warm compiler's timings when the copy was made on a save; null for a build's copy.</summary>
+    public SaveTimings? Save { get; }
+
     /// <summary>Runs from the end of the load: how long the copy waits for the host's next Update.</summary>
     public Stopwatch SincePrepared { get; } = Stopwatch.StartNew();
 
@@ -49,6 +53,9 @@ internal sealed class PreparedGeneration
     {
         var stopwatch = Stopwatch.StartNew();
         var path = folder.AssemblyPathOf(generation);
+        var save = CopyLayout.TryReadSaveTimings(Path.GetDirectoryName(path)!, out var debounce, out var compile)
+            ? new SaveTimings(debounce, compile, stopwatch) // the copy appeared just now: its clock runs from here
+            : null;
         var context = new GenerationLoadContext(folder.AssemblyName, generation, folder.DependenciesOf(generation));
         try
         {
@@ -62,7 +69,7 @@ internal sealed class PreparedGeneration
                 RuntimeHelpers.PrepareMethod(((Delegate)bound[i]).Method.MethodHandle);
             }
 
-            return new PreparedGeneration(generation, path, context, assembly, functions, bound, stopwatch.Elapsed);
+            return new PreparedGeneration(generation, path, context, assembly, functions, bound, stopwatch.Elapsed, save);
         }
         catch
         {

@@ -49,7 +49,7 @@ public sealed class GenerationChangedEventArgs(int previousGeneration, int gener
     public TimeSpan? SinceSave { get; }
 }
 
-/// <summary>The warm compiler's figures for a copy it published; the clock runs on until the switch.</summary>
+/// <summary>The warm compiler's figures for a copy it published; the clock runs from its publication to the switch.</summary>
 internal sealed record SaveTimings(TimeSpan Debounce, TimeSpan Compile, Stopwatch SincePublished);
 
 /// <summary>A save did not compile. The running generation stays; fixing the error goes live.</summary>

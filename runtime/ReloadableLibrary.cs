@@ -32,7 +32,6 @@ public sealed class ReloadableLibrary : IDisposable
     private readonly List<ILiveFunction> _functions = [];
     private readonly ConcurrentQueue<ReloadFailedEventArgs> _failures = new();
     private readonly ConcurrentQueue<EventArgs> _compilerEvents = new();
-    private readonly ConcurrentDictionary<int, SaveTimings> _saveTimings = new();
     private readonly List<string> _diagnostics = [];
     private readonly WarmCompiler? _compiler;
     private GenerationLoadContext? _context;
@@ -105,8 +104,7 @@ public sealed class ReloadableLibrary : IDisposable
         var (verb, text) = CompilerProtocol.Split(line);
         switch (verb)
         {
-            case CompilerProtocol.Published when CompilerProtocol.TryParsePublished(text, out var generation, out var debounce, out var compile):
-                _saveTimings[generation] = new SaveTimings(debounce, compile, Stopwatch.StartNew());
+            case CompilerProtocol.Published when CompilerProtocol.TryParsePublished(text, out _):
                 SchedulePrepare(); // no need to wait for the folder's file event
                 break;
             case CompilerProtocol.Diagnostic:
@@ -126,6 +124,10 @@ public sealed class ReloadableLibrary : IDisposable
                 break;
             case CompilerProtocol.Ready:
                 QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Info, $"compiling {Name} on save (warmed up in {text} ms)"));
+                break;
+            case CompilerProtocol.Standby:
+                QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Info,
+                    $"another host compiles {Name} on save; this one goes live on its copies, shows its errors, and takes over when it ends"));
                 break;
             case CompilerProtocol.Warning:
                 QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning, text));
@@ -368,9 +370,8 @@ public sealed class ReloadableLibrary : IDisposable
             _tracker!.Release(previous, released);
         }
 
-        _saveTimings.TryRemove(prepared.Generation, out var save);
         GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, prepared.Generation, prepared.AssemblyPath, stopwatch.Elapsed,
-            prepared.LoadTime, prepared.SincePrepared.Elapsed, save));
+            prepared.LoadTime, prepared.SincePrepared.Elapsed, prepared.Save));
         return true;
     }
 

@@ -36,6 +36,19 @@ internal sealed class CrossProcessLock : IDisposable
         }
     }
 
+    /// <summary>Takes the lock if no other process holds it; null otherwise.</summary>
+    public static CrossProcessLock? TryAcquire(string path)
+    {
+        try
+        {
+            return Acquire(path, TimeSpan.Zero);
+        }
+        catch (IOException) when (!IsMissingFolder(path))
+        {
+            return null;
+        }
+    }
+
     private static bool IsMissingFolder(string path) => !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(path)));
 
     public void Dispose() => _file.Dispose();

@@ -1,5 +1,6 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using static HotReload.EndToEnd.Tests.LiveEdits;
 
 namespace HotReload.EndToEnd.Tests;
 
@@ -9,49 +10,6 @@ namespace HotReload.EndToEnd.Tests;
 /// </summary>
 public sealed class CompileOnSaveTests
 {
-    private static string Logic(string step, string extra = "") => $$"""
-        using Common;
-
-        namespace StateManipulation;
-
-        public static class Logic
-        {
-            public static State NewState() => new();
-
-            public static void UpdateAndRender(Platform platform, State state)
-            {
-                platform.Print(state.Counter.ToString());
-                state.Counter += {{step}};
-            }
-        }
-        {{extra}}
-        """;
-
-    private static List<(TimeSpan At, long Value)> Counters(HostProcess host, int from = 0) =>
-        host.Lines.Skip(from).Where(l => long.TryParse(l.Text, out _)).Select(l => (l.At, long.Parse(l.Text))).ToList();
-
-    /// <summary>Waits until two consecutive counter lines after <paramref name="from"/> differ by <paramref name="step"/>;
-    /// asserts the counter never went back (the state was kept).</summary>
-    private static void WaitForStep(HostProcess host, long step, int from, string what)
-    {
-        host.WaitFor(_ =>
-        {
-            var counters = Counters(host, from);
-            return counters.Zip(counters.Skip(1)).Any(p => p.Second.Value - p.First.Value == step);
-        }, what, TimeSpan.FromMinutes(2), from);
-        var all = Counters(host);
-        Assert.All(all.Zip(all.Skip(1)), p => Assert.True(p.Second.Value > p.First.Value, $"the counter went from {p.First.Value} to {p.Second.Value}: state lost{Environment.NewLine}{host.Transcript()}"));
-    }
-
-    private static HostProcess StartLiveHost(Workspace ws)
-    {
-        ws.BuildHost().ShouldSucceed();
-        var host = ws.StartHost();
-        host.WaitFor(l => l.Contains("compiling on save; generation 1 running", StringComparison.Ordinal), "the host to start live with its compiler");
-        host.WaitForCompiler();
-        return host;
-    }
-
     [Fact]
     public void New_renamed_and_deleted_files_follow_the_build_globs()
     {
@@ -183,7 +141,7 @@ public sealed class CompileOnSaveTests
             Thread.Sleep(50);
         }
 
-        Assert.All(compilers, pid => Assert.False(IsRunning(pid), $"compiler process {pid} outlived the killed host"));
+        Assert.All(compilers, pid => Assert.False(HostProcess.IsRunning(pid), $"compiler process {pid} outlived the killed host"));
     }
 
     [Fact]
@@ -196,12 +154,5 @@ public sealed class CompileOnSaveTests
         host.WaitFor(l => l == "10", "a few frames");
         Assert.Empty(host.Children());
         Assert.DoesNotContain(host.Lines, l => l.Text.Contains("compiling on save", StringComparison.Ordinal));
-    }
-
-    // A zombie (exited, not yet reaped) counts as gone.
-    private static bool IsRunning(int pid)
-    {
-        var status = $"/proc/{pid}/status";
-        return File.Exists(status) && !File.ReadAllLines(status).Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z'));
     }
 }

@@ -33,9 +33,28 @@ internal sealed class HostProcess(ProcessStartInfo start) : IDisposable
             : [];
     }
 
+    /// <summary>True while process <paramref name="pid"/> runs; a zombie (exited, not yet reaped) counts as gone.</summary>
+    public static bool IsRunning(int pid)
+    {
+        var status = $"/proc/{pid}/status";
+        try
+        {
+            return File.Exists(status) && !File.ReadAllLines(status).Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z'));
+        }
+        catch (IOException)
+        {
+            return false; // it ended while being read
+        }
+    }
+
     /// <summary>Kills the host alone (SIGKILL), not its children, as a crash or `kill -9` would.</summary>
     public void KillHostOnly()
     {
+        if (HasExited)
+        {
+            return;
+        }
+
         using var process = Process.GetProcessById(Id);
         process.Kill(entireProcessTree: false);
         process.WaitForExit();

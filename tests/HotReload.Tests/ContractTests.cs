@@ -1,4 +1,7 @@
+extern alias compiler;
+
 using HotReload;
+using Layout = compiler::HotReload.CopyLayout; // compiled into the task, the runtime and the compiler alike
 
 namespace HotReload.Tests;
 
@@ -10,22 +13,42 @@ public sealed class ContractTests : IDisposable
     [Fact]
     public void A_published_line_round_trips()
     {
-        var line = CompilerProtocol.PublishedLine(12, TimeSpan.FromMilliseconds(15.04), TimeSpan.FromMilliseconds(40.5));
-        var (verb, text) = CompilerProtocol.Split(line);
+        var (verb, text) = CompilerProtocol.Split(CompilerProtocol.PublishedLine(12));
         Assert.Equal(CompilerProtocol.Published, verb);
-        Assert.True(CompilerProtocol.TryParsePublished(text, out var generation, out var debounce, out var compile));
+        Assert.True(CompilerProtocol.TryParsePublished(text, out var generation));
         Assert.Equal(12, generation);
-        Assert.Equal(15.0, debounce.TotalMilliseconds, 1); // a tenth of a millisecond is kept
-        Assert.Equal(40.5, compile.TotalMilliseconds, 1);
     }
 
     [Theory]
     [InlineData("")]
-    [InlineData("12")]
-    [InlineData("x 1 2")]
-    [InlineData("-3 1 2")]
+    [InlineData("0")]
+    [InlineData("x")]
+    [InlineData("-3")]
+    [InlineData("12 1 2")]
     public void A_malformed_published_line_is_not_read(string text) =>
-        Assert.False(CompilerProtocol.TryParsePublished(text, out _, out _, out _));
+        Assert.False(CompilerProtocol.TryParsePublished(text, out _));
+
+    [Fact]
+    public void Save_timings_travel_inside_the_copy_folder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "hr-copy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            Assert.False(Layout.TryReadSaveTimings(folder, out _, out _)); // a build's copy has none
+            Layout.WriteSaveTimings(folder, TimeSpan.FromMilliseconds(15.04), TimeSpan.FromMilliseconds(40.5));
+            Assert.True(Layout.TryReadSaveTimings(folder, out var debounce, out var compile));
+            Assert.Equal(15.0, debounce.TotalMilliseconds, 1);
+            Assert.Equal(40.5, compile.TotalMilliseconds, 1);
+
+            File.WriteAllText(Path.Combine(folder, Layout.SaveTimingsFileName), "debounce-ms=x");
+            Assert.False(Layout.TryReadSaveTimings(folder, out _, out _));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
     [Fact]
     public void A_diagnostic_keeps_its_text_on_one_line()
