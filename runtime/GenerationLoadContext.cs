@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.Loader;
 
@@ -15,6 +16,7 @@ internal sealed class GenerationLoadContext(string library, int generation, IRea
     /// <summary>The context's name, as debuggers and <see cref="AssemblyLoadContext.All"/> show it.</summary>
     public static string NameOf(string library, int generation) => $"HotReload {library} generation {generation}";
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only live mode creates these contexts (PreparedGeneration.Load, which requires unreferenced code); a trimmed host has HotReload.IsSupported off and never reaches it.")]
     protected override Assembly? Load(AssemblyName assemblyName)
     {
         if (assemblyName.Name is null

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace HotReload.Runtime;
@@ -8,12 +9,14 @@ namespace HotReload.Runtime;
 /// </summary>
 public abstract class LiveBinding<T> : ILiveFunction where T : Delegate
 {
-    private readonly MethodIdentity _identity;
+    // Null when HotReload.IsSupported is off (a trimmed Release host): the binding calls its one method, and nothing
+    // about it is looked up by name.
+    private readonly MethodIdentity? _identity;
 
     // Read on every call, written only by Update on the host's thread: a plain field, no lock, no reflection.
     private protected T Current;
 
-    private protected LiveBinding(MethodIdentity identity, T initial)
+    private protected LiveBinding(MethodIdentity? identity, T initial)
     {
         _identity = identity;
         Current = initial;
@@ -26,9 +29,12 @@ public abstract class LiveBinding<T> : ILiveFunction where T : Delegate
     public T Delegate => Current;
 
     /// <summary>The method this function is bound to, as <c>Namespace.Type.Method</c>.</summary>
-    public string Name => _identity.DisplayName;
+    public string Name => _identity?.DisplayName ?? Current.Method.DeclaringType?.FullName + "." + Current.Method.Name;
 
-    object ILiveFunction.Resolve(Assembly generation) => _identity.CreateDelegate<T>(generation);
+    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
+    object ILiveFunction.Resolve(Assembly generation) =>
+        (_identity ?? throw new InvalidOperationException("A binding made with HotReload.IsSupported off never changes generation."))
+            .CreateDelegate<T>(generation);
 
     void ILiveFunction.Apply(object boundDelegate) => Current = (T)boundDelegate;
 }
@@ -36,7 +42,7 @@ public abstract class LiveBinding<T> : ILiveFunction where T : Delegate
 /// <summary>A bound entry point of any delegate type, for signatures the typed bindings do not cover (for example <c>ref</c> parameters).</summary>
 public sealed class LiveFunction<T> : LiveBinding<T> where T : Delegate
 {
-    internal LiveFunction(MethodIdentity identity, T initial) : base(identity, initial) { }
+    internal LiveFunction(MethodIdentity? identity, T initial) : base(identity, initial) { }
 
     /// <summary>The delegate of the live generation; call it as <c>function.Invoke(arguments)</c>.</summary>
     public T Invoke => Current;
@@ -46,6 +52,7 @@ public sealed class LiveFunction<T> : LiveBinding<T> where T : Delegate
 internal interface ILiveFunction
 {
     /// <summary>Binds to the same method in another generation; throws <see cref="HotReloadException"/> when it is missing.</summary>
+    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
     object Resolve(Assembly generation);
 
     void Apply(object boundDelegate);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace HotReload.Runtime;
@@ -50,6 +51,7 @@ internal sealed class MethodIdentity
         return new MethodIdentity(method);
     }
 
+    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
     public T CreateDelegate<T>(Assembly generation) where T : Delegate
     {
         var type = generation.GetType(_typeName, throwOnError: false)

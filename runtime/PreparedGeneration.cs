@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -49,6 +50,7 @@ internal sealed class PreparedGeneration
     /// Loads copy <paramref name="generation"/> and resolves every function in it. A copy that lacks one is refused
     /// as a whole: its context is handed to <paramref name="release"/> and the exception propagates.
     /// </summary>
+    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
     public static PreparedGeneration Load(GenerationFolder folder, int generation, ILiveFunction[] functions, Action<int, GenerationLoadContext> release)
     {
         var stopwatch = Stopwatch.StartNew();

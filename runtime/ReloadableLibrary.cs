@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 
@@ -25,6 +26,23 @@ public sealed class ReloadableLibrary : IDisposable
     /// <summary>The runtimeconfig.json option, followed by the assembly name, that holds the warm compiler's manifest.</summary>
     public const string CompilerConfigurationPrefix = "HotReload.Compiler.";
 
+    /// <summary>The feature switch behind <see cref="IsSupported"/>.</summary>
+    public const string FeatureSwitch = "HotReload.IsSupported";
+
+    internal const string LiveModeNeedsReflection =
+        "Live mode loads copies of the library and finds their entry points by name. A trimmed or native AOT host turns it off with HotReload.IsSupported=false, which HotReload.Runtime's build targets set in Release and on publish.";
+
+    /// <summary>
+    /// False where reloading is compiled out: a host built in Release or published (HotReload.Runtime's build targets
+    /// set the <c>HotReload.IsSupported</c> feature switch to false there). The trimmer then removes every path that
+    /// loads, watches or compiles, and <see cref="Open(Assembly, ReloadOptions?)"/> returns a static library whose
+    /// bindings call their method directly, with no reflection. True otherwise.
+    /// </summary>
+    [FeatureSwitchDefinition(FeatureSwitch)]
+    [FeatureGuard(typeof(RequiresUnreferencedCodeAttribute))]
+    [FeatureGuard(typeof(RequiresDynamicCodeAttribute))]
+    public static bool IsSupported { get; } = !AppContext.TryGetSwitch(FeatureSwitch, out var supported) || supported;
+
     private readonly Assembly _staticAssembly;
     private readonly GenerationFolder? _folder;
     private readonly GenerationWatcher? _watcher;
@@ -49,7 +67,7 @@ public sealed class ReloadableLibrary : IDisposable
         _staticAssembly = staticAssembly;
         _live = staticAssembly;
         Name = staticAssembly.GetName().Name!;
-        if (copiesDirectory is null)
+        if (copiesDirectory is null || !IsSupported)
         {
             Mode = ReloadMode.Static;
             Description = $"{Name}: static mode ({staticReason})";
@@ -78,6 +96,7 @@ public sealed class ReloadableLibrary : IDisposable
         }
     }
 
+    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
     private WarmCompiler? StartCompiler(string manifestPath)
     {
         try
@@ -99,6 +118,7 @@ public sealed class ReloadableLibrary : IDisposable
     }
 
     /// <summary>On the compiler's output thread: turns its lines into events for the host's thread.</summary>
+    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
     private void OnCompilerLine(string line)
     {
         var (verb, text) = CompilerProtocol.Split(line);
@@ -196,7 +216,7 @@ public sealed class ReloadableLibrary : IDisposable
     {
         ArgumentNullException.ThrowIfNull(library);
         var name = library.GetName().Name!;
-        var directory = AppContext.GetData(ConfigurationPrefix + name) as string;
+        var directory = IsSupported ? AppContext.GetData(ConfigurationPrefix + name) as string : null;
         if (directory is null)
         {
             return new ReloadableLibrary(library, null, "built with LiveReload=false", options ?? new ReloadOptions());
@@ -262,13 +282,23 @@ public sealed class ReloadableLibrary : IDisposable
     /// <inheritdoc cref="BindDelegate{T}(T)"/>
     public LiveFunc<T1, T2, T3, T4, TResult> Bind<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> function) => Register(function, static (id, d) => new LiveFunc<T1, T2, T3, T4, TResult>(id, d));
 
-    private TBinding Register<T, TBinding>(T function, Func<MethodIdentity, T, TBinding> create)
+    private TBinding Register<T, TBinding>(T function, Func<MethodIdentity?, T, TBinding> create)
         where T : Delegate
         where TBinding : LiveBinding<T>
     {
         ArgumentNullException.ThrowIfNull(function);
-        var identity = MethodIdentity.Of(function, _staticAssembly);
-        var binding = create(identity, Generation == 0 ? function : identity.CreateDelegate<T>(_live));
+        MethodIdentity? identity = null;
+        var initial = function;
+        if (IsSupported)
+        {
+            identity = MethodIdentity.Of(function, _staticAssembly);
+            if (Generation != 0)
+            {
+                initial = identity.CreateDelegate<T>(_live);
+            }
+        }
+
+        var binding = create(identity, initial);
         lock (_functions)
         {
             _functions.Add(binding);
@@ -296,6 +326,11 @@ public sealed class ReloadableLibrary : IDisposable
     private bool UpdateSlow()
     {
         Interlocked.Exchange(ref _attention, 0);
+        if (!IsSupported)
+        {
+            return false; // nothing is ever prepared, reported or unloaded: a trimmed host keeps none of it
+        }
+
         var swapped = SwitchToPrepared();
         while (_failures.TryDequeue(out var failure))
         {
@@ -324,6 +359,7 @@ public sealed class ReloadableLibrary : IDisposable
     }
 
     /// <summary>On the host's thread: makes the prepared generation live. Only field writes, unless functions were bound after it was prepared.</summary>
+    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
     private bool SwitchToPrepared()
     {
         var prepared = Interlocked.Exchange(ref _prepared, null);
@@ -376,6 +412,7 @@ public sealed class ReloadableLibrary : IDisposable
     }
 
     /// <summary>Called by the watcher for each new copy: prepares it on the thread pool, one preparation at a time.</summary>
+    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
     private void SchedulePrepare()
     {
         Volatile.Write(ref _rescan, 1);
@@ -385,6 +422,7 @@ public sealed class ReloadableLibrary : IDisposable
         }
     }
 
+    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
     private void PrepareLoop()
     {
         while (Interlocked.Exchange(ref _rescan, 0) == 1 && !_disposed)
@@ -402,6 +440,7 @@ public sealed class ReloadableLibrary : IDisposable
     }
 
     /// <summary>Loads the newest copy if it is newer than what is live or prepared; never throws.</summary>
+    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
     private void PrepareNewest()
     {
         var newest = _folder!.Newest();
@@ -453,6 +492,14 @@ public sealed class ReloadableLibrary : IDisposable
 
     /// <summary>Stops watching and releases the live generation.</summary>
     public void Dispose()
+    {
+        if (IsSupported)
+        {
+            DisposeLive(); // a trimmed host keeps none of the live parts
+        }
+    }
+
+    private void DisposeLive()
     {
         _disposed = true;
         _compiler?.Dispose();
