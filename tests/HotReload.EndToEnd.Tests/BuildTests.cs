@@ -97,6 +97,27 @@ public sealed class BuildTests
     }
 
     [Fact]
+    public void Props_extension_points_and_the_UsingHotReloadSdk_marker_work()
+    {
+        using var ws = new Workspace();
+        var before = Path.Combine(ws.Root, "before.props");
+        var after = Path.Combine(ws.Root, "after.props");
+        File.WriteAllText(before, "<Project><PropertyGroup><HotReloadKeepCopies>1</HotReloadKeepCopies></PropertyGroup></Project>");
+        File.WriteAllText(after, """
+            <Project>
+              <Target Name="ShowMarker" AfterTargets="Build"><Message Importance="high" Text="UsingHotReloadSdk=$(UsingHotReloadSdk)" /></Target>
+            </Project>
+            """);
+        string[] properties = [$"-p:CustomBeforeHotReloadProps={before}", $"-p:CustomAfterHotReloadProps={after}"];
+
+        var build = ws.BuildLibrary(properties).ShouldSucceed();
+        Assert.Contains("UsingHotReloadSdk=true", build.Output);
+        ws.Edit(ws.LogicFile, "state.Counter += 1;", "state.Counter += 2;");
+        ws.BuildLibrary(properties).ShouldSucceed();
+        Assert.Equal([2], ws.Copies()); // the value set before the SDK's props is kept: one copy only
+    }
+
+    [Fact]
     public void Clean_removes_the_copies()
     {
         using var ws = new Workspace();
