@@ -4,7 +4,8 @@ namespace HotReload.ProcessBench;
 /// Drives one running program through timed edits: it keeps the code the program runs, gives every edit a step no
 /// earlier edit had (so the new step can only come from the new code), and leaves the tool a moment after each edit.
 /// </summary>
-internal sealed class EditSession(IEditTarget target, List<string> notes)
+/// <param name="notePrefix">Put before the session's notes, to tell sessions of one figure apart.</param>
+internal sealed class EditSession(IEditTarget target, List<string> notes, string notePrefix = "")
 {
     // Pause between edits, so the tool has finished with the last one (dotnet watch logs, ours unloads the old copy).
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
@@ -20,14 +21,22 @@ internal sealed class EditSession(IEditTarget target, List<string> notes)
 
     public IEditTarget Target => target;
 
-    /// <summary>Starts the program, then makes one edit that is not counted: the first after start pays for warming
-    /// the tool up (JIT, first load).</summary>
-    public void Start()
+    /// <summary>Starts the program, then makes <paramref name="warmUpEdits"/> edits that are not counted: the first
+    /// after start pays for warming the tool up (JIT, first load), and with a larger library the warm compiler takes
+    /// several more to reach its steady compile time (its code is still being JIT-compiled to the faster tier).</summary>
+    public void Start(int warmUpEdits = 1)
     {
         target.Start(_code);
-        var first = Edit(EditKind.Constant);
-        notes.Add($"{target.Name}: first edit after start (warm-up, not counted): {Stats.Ms(first.SaveToNewFrame)} ms save → first new frame.");
-        Pause();
+        var times = new List<double>();
+        for (var i = 0; i < warmUpEdits; i++)
+        {
+            times.Add(Edit(EditKind.Constant).SaveToNewFrame);
+            Pause();
+        }
+
+        notes.Add(times.Count == 1
+            ? $"{notePrefix}{target.Name}: first edit after start (warm-up, not counted): {Stats.Ms(times[0])} ms save → first new frame."
+            : $"{notePrefix}{target.Name}: {times.Count} warm-up edits after start (not counted), save → first new frame: {string.Join(", ", times.Select(Stats.Ms))} ms.");
     }
 
     /// <summary><paramref name="runs"/> edits of one kind, one after the other.</summary>

@@ -14,6 +14,8 @@ internal sealed class OursSaveTarget(Scratch scratch, PackageFeed feed, Generate
     private RunningProcess? _host;
     private EditObserver? _observer;
     private string? _warmUp;
+    private int _saves;
+    private int _announcedAsBuilt;
 
     public string Name => "HotReload.Sdk (save only, running host)";
 
@@ -79,6 +81,10 @@ internal sealed class OursSaveTarget(Scratch scratch, PackageFeed feed, Generate
 
     public string? Summary() =>
         $"{Name}: the host said `{_warmUp}`."
+        + (_announcedAsBuilt == 0 ? "" : $" {_announcedAsBuilt} of {_saves} copies made by a save (warm-up included; no build ran) were announced "
+            + "`live · built by dotnet build`, without the save's split: apparently the host's folder watcher had the copy loaded and "
+            + "switched to before it read the compiler's `published` message, which carries the split (the compiler sends it after "
+            + "publishing the folder and pruning old copies).")
         + (_unexpected.Count == 0 ? "" : " Other lines it printed after saves: " + string.Join("; ", _unexpected.Distinct().Take(10).Select(l => $"`{l}`")) + ".");
 
     public void Dispose() => _host?.Dispose(); // the warm compiler ends with the host (its input pipe closes); the kill takes the tree
@@ -89,12 +95,17 @@ internal sealed class OursSaveTarget(Scratch scratch, PackageFeed feed, Generate
     private static bool IsReadyLine(string text) =>
         text.StartsWith("[hotreload] compiling ", StringComparison.Ordinal) && text.Contains(" on save (warmed up in ", StringComparison.Ordinal);
 
-    // Warnings, builds the compiler ran, copies not made by a save: anything but counters, save-made copies and unloads.
+    // Warnings, builds the compiler ran: anything but counters, save-made copies and unloads.
     private void NoteUnexpected(RunningProcess host, int from)
     {
+        _saves++;
         foreach (var line in host.LinesFrom(from).Select(l => l.Text))
         {
-            if (line.StartsWith("[hotreload] ", StringComparison.Ordinal) && SaveSplit.Parse(line) is null && !line.Contains(" unloaded (", StringComparison.Ordinal))
+            if (SaveSplit.IsLiveLine(line) && line.Contains(" live · built by dotnet build", StringComparison.Ordinal))
+            {
+                _announcedAsBuilt++;
+            }
+            else if (line.StartsWith("[hotreload] ", StringComparison.Ordinal) && SaveSplit.Parse(line) is null && !line.Contains(" unloaded (", StringComparison.Ordinal))
             {
                 _unexpected.Add(line);
             }
