@@ -93,20 +93,29 @@ public sealed class ReloadFailedEventArgs(int generation, string message, Except
 }
 
 /// <summary>The collectible context of an old generation was garbage-collected: its code is gone from the process.</summary>
-public sealed class GenerationUnloadedEventArgs(int generation, TimeSpan afterRelease) : EventArgs
+public sealed class GenerationUnloadedEventArgs(int generation, TimeSpan afterRelease, bool wentLive = true) : EventArgs
 {
     /// <summary>The generation that was unloaded.</summary>
     public int Generation { get; } = generation;
+
+    /// <summary>
+    /// True for a generation that ran; false for a copy that was loaded but never went live (refused, or superseded
+    /// by a newer copy before the next Update).
+    /// </summary>
+    public bool WentLive { get; } = wentLive;
 
     /// <summary>Time from the swap that released it to its collection.</summary>
     public TimeSpan AfterRelease { get; } = afterRelease;
 }
 
 /// <summary>An old generation is still reachable long after it was released: something still references its code.</summary>
-public sealed class UnloadStalledEventArgs(int generation, TimeSpan afterRelease) : EventArgs
+public sealed class UnloadStalledEventArgs(int generation, TimeSpan afterRelease, bool wentLive = true) : EventArgs
 {
     /// <summary>The generation that is still alive.</summary>
     public int Generation { get; } = generation;
+
+    /// <summary>False for a copy that never went live (refused, or superseded before the next Update).</summary>
+    public bool WentLive { get; } = wentLive;
 
     /// <summary>How long it has been since it was released.</summary>
     public TimeSpan AfterRelease { get; } = afterRelease;

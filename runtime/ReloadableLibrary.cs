@@ -59,7 +59,8 @@ public sealed class ReloadableLibrary : IDisposable
     private int _attention;
     private int _preparing;
     private int _rescan;
-    private int _refusedGeneration;
+    private int _watching;
+    private int _refusedGeneration; // written by the preparing thread and the host's thread: Interlocked only
     private volatile bool _disposed;
 
     private ReloadableLibrary(Assembly staticAssembly, string? copiesDirectory, string? staticReason, ReloadOptions options, string? compileManifest = null)
@@ -79,12 +80,19 @@ public sealed class ReloadableLibrary : IDisposable
         _tracker = new UnloadTracker(Signal, options.UnloadStallTimeout, options.CollectReleasedGenerations);
         Description = $"{Name}: live mode, copies in {copiesDirectory}";
 
+        // Watch first, then scan: a copy published in between is seen. Events before the first scan only mark a
+        // rescan, so that no preparation runs beside the one below.
+        _watcher = new GenerationWatcher(copiesDirectory, OnCopiesChanged);
+
         // Start on the newest copy (made by the host's own build from the current source); a failure is reported
         // by the first Update, once the host has subscribed.
         PrepareNewest();
         SwitchToPrepared(); // no handler is subscribed yet, so no event
-
-        _watcher = new GenerationWatcher(copiesDirectory, SchedulePrepare);
+        Interlocked.Exchange(ref _watching, 1);
+        if (Interlocked.CompareExchange(ref _rescan, 0, 0) == 1)
+        {
+            SchedulePrepare();
+        }
 
         if (options.CompileOnSave && compileManifest is not null)
         {
@@ -387,7 +395,7 @@ public sealed class ReloadableLibrary : IDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Refuse(prepared.Generation, prepared.AssemblyPath, e);
-            _tracker!.Release(prepared.Generation, prepared.Context);
+            _tracker!.Release(prepared.Generation, prepared.Context, wentLive: false);
             return false;
         }
 
@@ -403,7 +411,7 @@ public sealed class ReloadableLibrary : IDisposable
         _generation = prepared.Generation;
         if (released is not null)
         {
-            _tracker!.Release(previous, released);
+            _tracker!.Release(previous, released, wentLive: true);
         }
 
         GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, prepared.Generation, prepared.AssemblyPath, stopwatch.Elapsed,
@@ -411,7 +419,17 @@ public sealed class ReloadableLibrary : IDisposable
         return true;
     }
 
-    /// <summary>Called by the watcher for each new copy: prepares it on the thread pool, one preparation at a time.</summary>
+    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
+    private void OnCopiesChanged()
+    {
+        Interlocked.Exchange(ref _rescan, 1); // before reading _watching: the constructor writes them the other way round
+        if (Interlocked.CompareExchange(ref _watching, 0, 0) == 1)
+        {
+            SchedulePrepare();
+        }
+    }
+
+    /// <summary>Called for each new copy: prepares it on the thread pool, one preparation at a time.</summary>
     [RequiresUnreferencedCode(LiveModeNeedsReflection)]
     private void SchedulePrepare()
     {
@@ -445,7 +463,7 @@ public sealed class ReloadableLibrary : IDisposable
     {
         var newest = _folder!.Newest();
         var waiting = Volatile.Read(ref _prepared);
-        if (newest <= _generation || newest <= _refusedGeneration || newest <= (waiting?.Generation ?? 0))
+        if (newest <= _generation || newest <= Volatile.Read(ref _refusedGeneration) || newest <= (waiting?.Generation ?? 0))
         {
             return;
         }
@@ -458,11 +476,11 @@ public sealed class ReloadableLibrary : IDisposable
 
         try
         {
-            var prepared = PreparedGeneration.Load(_folder, newest, functions, _tracker!.Release);
+            var prepared = PreparedGeneration.Load(_folder, newest, functions, (generation, context) => _tracker!.Release(generation, context, wentLive: false));
             var superseded = Interlocked.Exchange(ref _prepared, prepared);
             if (superseded is not null)
             {
-                _tracker.Release(superseded.Generation, superseded.Context); // never went live
+                _tracker!.Release(superseded.Generation, superseded.Context, wentLive: false); // a newer copy came first
             }
 
             if (_disposed && Interlocked.Exchange(ref _prepared, null) is { } orphan)
@@ -481,7 +499,11 @@ public sealed class ReloadableLibrary : IDisposable
 
     private void Refuse(int generation, string path, Exception e)
     {
-        _refusedGeneration = Math.Max(_refusedGeneration, generation);
+        for (var refused = Volatile.Read(ref _refusedGeneration);
+             refused < generation && Interlocked.CompareExchange(ref _refusedGeneration, generation, refused) != refused;
+             refused = Volatile.Read(ref _refusedGeneration))
+        {
+        }
         var message = e is HotReloadException
             ? e.Message
             : $"HR2004: Loading {path} failed: {e.GetType().Name}: {e.Message}. Generation {_generation} keeps running; fix the library and build again.";

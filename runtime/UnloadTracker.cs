@@ -16,7 +16,7 @@ internal sealed class UnloadTracker : IDisposable
     private static readonly TimeSpan LongestInterval = TimeSpan.FromSeconds(2);
 
     private readonly List<Released> _pending = [];
-    private readonly Queue<(int Generation, AssemblyLoadContext Context, Stopwatch Since)> _toUnload = new();
+    private readonly Queue<(int Generation, AssemblyLoadContext Context, Stopwatch Since, bool WentLive)> _toUnload = new();
     private readonly ConcurrentQueue<EventArgs> _results = new();
     private readonly Action _signal;
     private readonly TimeSpan _stallAfter;
@@ -44,13 +44,20 @@ internal sealed class UnloadTracker : IDisposable
 
     /// <summary>
     /// Unloads <paramref name="context"/> on the tracker's thread, so the host's frame does not pay for it; the caller
-    /// must drop every reference it has to the context.
+    /// must drop every reference it has to the context. <paramref name="wentLive"/> is false for a copy that was refused or
+    /// superseded before it ran, so its unload is not reported as a generation's.
     /// </summary>
-    public void Release(int generation, AssemblyLoadContext context)
+    public void Release(int generation, AssemblyLoadContext context, bool wentLive)
     {
         lock (_pending)
         {
-            _toUnload.Enqueue((generation, context, Stopwatch.StartNew()));
+            if (_disposed)
+            {
+                context.Unload(); // no timer any more: unload now, unobserved
+                return;
+            }
+
+            _toUnload.Enqueue((generation, context, Stopwatch.StartNew(), wentLive));
             _interval = FirstCheck;
 
             // Not at once: a collection now would suspend the host's thread in the middle of its swap. And never
@@ -80,7 +87,7 @@ internal sealed class UnloadTracker : IDisposable
         {
             while (_toUnload.TryDequeue(out var released))
             {
-                _pending.Add(new Released(released.Generation, new WeakReference(released.Context, trackResurrection: true), released.Since));
+                _pending.Add(new Released(released.Generation, new WeakReference(released.Context, trackResurrection: true), released.Since, released.WentLive));
                 released.Context.Unload();
             }
         }
@@ -109,13 +116,13 @@ internal sealed class UnloadTracker : IDisposable
                 var released = _pending[i];
                 if (!released.Context.IsAlive)
                 {
-                    _results.Enqueue(new GenerationUnloadedEventArgs(released.Generation, released.Since.Elapsed));
+                    _results.Enqueue(new GenerationUnloadedEventArgs(released.Generation, released.Since.Elapsed, released.WentLive));
                     _pending.RemoveAt(i);
                     reported = true;
                 }
                 else if (!released.StallReported && released.Since.Elapsed > _stallAfter)
                 {
-                    _results.Enqueue(new UnloadStalledEventArgs(released.Generation, released.Since.Elapsed));
+                    _results.Enqueue(new UnloadStalledEventArgs(released.Generation, released.Since.Elapsed, released.WentLive));
                     _pending[i] = released with { StallReported = true };
                     reported = true;
                 }
@@ -135,14 +142,19 @@ internal sealed class UnloadTracker : IDisposable
         }
     }
 
+    /// <summary>Stops checking. Contexts released but not yet unloaded (a swap just before) are unloaded now.</summary>
     public void Dispose()
     {
         lock (_pending)
         {
             _disposed = true;
             _timer.Dispose();
+            while (_toUnload.TryDequeue(out var released))
+            {
+                released.Context.Unload();
+            }
         }
     }
 
-    private sealed record Released(int Generation, WeakReference Context, Stopwatch Since, bool StallReported = false);
+    private sealed record Released(int Generation, WeakReference Context, Stopwatch Since, bool WentLive, bool StallReported = false);
 }

@@ -75,7 +75,8 @@ internal sealed class CompilerArguments
 
     /// <summary>
     /// Recognises <c>/name</c>, <c>-name</c>, <c>/name:value</c> and <c>/name+</c>/<c>/name-</c>. A source file
-    /// such as <c>/home/me/out.cs</c> is never an option: its name is followed by a slash, not by ':', '+' or '-'.
+    /// such as <c>/home/me/out.cs</c> or <c>/out-dir/x.cs</c> is never an option: after the name comes a slash, or
+    /// more than a lone '+' or '-'.
     /// </summary>
     internal static bool IsOption(string argument, string name, out string? value)
     {
@@ -102,7 +103,8 @@ internal sealed class CompilerArguments
             return true;
         }
 
-        return next is '+' or '-';
+        // A toggle (/debug+, /debug-) ends there; a source such as /out-dir/x.cs goes on.
+        return next is '+' or '-' && argument.Length == name.Length + 2;
     }
 
     internal static string Quote(string path) =>

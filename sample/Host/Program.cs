@@ -10,8 +10,9 @@ using var library = ReloadableLibrary.Open(typeof(Logic).Assembly);
 library.GenerationChanged += (_, e) => Console.WriteLine(e.SinceSave is { } sinceSave
     ? $"[hotreload] generation {e.Generation} live · {Ms(sinceSave)} ms (debounce {Ms(e.DebounceTime)}, compile {Ms(e.CompileTime)}, load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)})"
     : $"[hotreload] generation {e.Generation} live · built by dotnet build (load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)})");
-library.GenerationUnloaded += (_, e) =>
-    Console.WriteLine($"[hotreload] generation {e.Generation} unloaded ({Ms(e.AfterRelease)} ms after release)");
+library.GenerationUnloaded += (_, e) => Console.WriteLine(e.WentLive
+    ? $"[hotreload] generation {e.Generation} unloaded ({Ms(e.AfterRelease)} ms after release)"
+    : $"[hotreload] copy {e.Generation}, which never went live, unloaded ({Ms(e.AfterRelease)} ms after release)");
 library.UnloadStalled += (_, e) =>
     Console.WriteLine($"[hotreload] generation {e.Generation} is still in memory after {e.AfterRelease.TotalSeconds:F0} s: something still references its code");
 library.ReloadFailed += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");

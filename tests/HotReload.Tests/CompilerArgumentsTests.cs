@@ -61,7 +61,10 @@ public class CompilerArgumentsTests
     [InlineData("-OUT:x.dll", "out", true)]
     [InlineData("/outfile.cs", "out", false)]
     [InlineData("/out/x.cs", "out", false)]
+    [InlineData("/out-dir/x.cs", "out", false)]
+    [InlineData("/pdb+x/y.cs", "pdb", false)]
     [InlineData("/debug+", "debug", true)]
+    [InlineData("/debug-", "debug", true)]
     [InlineData("/noconfig", "noconfig", true)]
     [InlineData("out:x", "out", false)]
     public void Options_are_told_apart_from_unix_paths(string argument, string option, bool expected) =>

@@ -220,6 +220,39 @@ public sealed class ReloadableLibraryTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_refused_copy_is_unloaded_and_reported_as_never_live()
+    {
+        using var reloadable = OpenOnFirstCopy(out _);
+        var unloaded = new List<GenerationUnloadedEventArgs>();
+        reloadable.GenerationUnloaded += (_, e) => unloaded.Add(e);
+
+        _compiler.PublishCopy(2, "namespace Game; public static class Logic { }"); // no entry point: refused
+        UpdateUntil(reloadable, () => unloaded.Count == 1, "the refused copy to unload");
+
+        var copy = Assert.Single(unloaded);
+        Assert.Equal(2, copy.Generation);
+        Assert.False(copy.WentLive);
+        Assert.Equal(1, reloadable.Generation);
+    }
+
+    [Fact]
+    public void A_generation_released_just_before_Dispose_is_still_unloaded()
+    {
+        var reloadable = OpenOnFirstCopy(out var step);
+        step.Invoke(new Counter());
+        _compiler.PublishCopy(2, Source(2, "two"));
+        WaitForSwap(reloadable, 2); // releases generation 1; the tracker would unload it 20 ms later
+        reloadable.Dispose();       // before that
+
+        var deadline = DateTime.UtcNow + Patience;
+        while (LiveContextNames().Contains(GenerationLoadContext.NameOf(_compiler.Name, 1)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "generation 1 was never unloaded");
+            Thread.Sleep(20);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static List<string?> LiveContextNames()
     {
