@@ -118,6 +118,26 @@ public sealed class BuildTests
     }
 
     [Fact]
+    public async Task Two_builds_at_once_both_succeed_with_distinct_numbers()
+    {
+        using var ws = new Workspace();
+        ws.BuildLibrary().ShouldSucceed();
+        ws.Edit(ws.LogicFile, "state.Counter += 1;", "state.Counter += 2;");
+
+        // An IDE and a terminal building the same library at the same moment.
+        var builds = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => ws.BuildLibrary())));
+        foreach (var build in builds)
+        {
+            build.ShouldSucceed();
+            Assert.DoesNotContain("HR1002", build.Output);
+        }
+
+        var made = ws.Copies().Except([1]).ToList();
+        Assert.NotEmpty(made); // at least one build compiled; each copy it made has a number of its own
+        Assert.Equal(made.Count, builds.Sum(b => System.Text.RegularExpressions.Regex.Matches(b.Output, @"\(reloadable copy \d+").Count));
+    }
+
+    [Fact]
     public void Clean_removes_the_copies()
     {
         using var ws = new Workspace();
