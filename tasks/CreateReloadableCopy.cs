@@ -118,7 +118,7 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         {
             job.DeleteStaging();
             Log.LogError(null, "HR1002", null, store.Root, 0, 0, 0, 0,
-                "Cannot publish the reloadable copy {0} in '{1}': {2}", job.Generation, store.Root, e.Message);
+                "Cannot publish the reloadable copy {0} in '{1}': {2} {3}", job.Generation, store.Root, e.Message, WhatToDo(store.Root, e));
             return false;
         }
 
@@ -136,6 +136,23 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         return true;
     }
 
+    /// <summary>
+    /// HR1001's text, naming the cause the compiler's output shows: InternalsVisibleTo only when it reports CS0122
+    /// (a member of a referenced project inaccessible to the copy's name); a compiler that ended with no error (killed,
+    /// out of memory) is said to be that.
+    /// </summary>
+    internal static string CopyFailureMessage(string assemblyName, int exitCode, IReadOnlyList<string> output)
+    {
+        var intro = $"Compiling the reloadable copy of '{assemblyName}' failed (compiler exit code {exitCode}) although the normal compile succeeded. The running program keeps its last good copy.";
+        var cause = output.Any(l => l.Contains(": error CS0122:", StringComparison.Ordinal))
+            ? $" The compiler reports CS0122: a referenced project grants [InternalsVisibleTo(\"{assemblyName}\")], which the copy's name ({assemblyName}.N) does not match. Make those members public, or grant them to the copies too."
+            : !output.Any(l => l.Contains(": error ", StringComparison.Ordinal))
+                ? " The compiler reported no error: it was stopped (killed, or out of memory). Build again."
+                : " Build again; if it fails again, report the compiler's errors above: the copy compiles the normal compile's own command line.";
+        var shown = output.Count == 0 ? " The compiler wrote nothing." : " Compiler output:" + Environment.NewLine + string.Join(Environment.NewLine, output);
+        return intro + cause + shown;
+    }
+
     private void ReportCompileFailure(CompilerProcess.Result result)
     {
         // The normal compile succeeded with the same inputs, so its warnings were already reported: pass on
@@ -145,8 +162,7 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
             Log.LogMessageFromText(line, MessageImportance.High);
         }
 
-        Log.LogError(null, "HR1001", null, ResponseFile, 0, 0, 0, 0,
-            "Compiling the reloadable copy of '{0}' failed (compiler exit code {1}) although the normal compile succeeded. The running program keeps its last good copy. The usual cause is an [InternalsVisibleTo(\"{0}\")] in a referenced project, which the copy's name does not match: make those members public. Compiler output:{2}{3}",
-            AssemblyName, result.ExitCode, Environment.NewLine, string.Join(Environment.NewLine, result.Output));
+        Log.LogError(null, "HR1001", null, ResponseFile, 0, 0, 0, 0, "{0}",
+            CopyFailureMessage(AssemblyName, result.ExitCode, result.Output));
     }
 }

@@ -35,6 +35,22 @@ public abstract class ReloadableCopyTask : Microsoft.Build.Utilities.Task
     private protected CopyJob.Settings Settings =>
         new(AssemblyName, DotNetHostPath, CompilerPath, ProjectDirectory, UseSharedCompilation);
 
+    /// <summary>HR1002's advice, for the cause found: a file where a folder must be, missing rights, or another.</summary>
+    internal static string WhatToDo(string outputDirectory, Exception e)
+    {
+        for (var path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDirectory)); !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path))
+        {
+            if (File.Exists(path))
+            {
+                return $"'{path}' is a file where a folder must be: move it away, or set HotReloadOutputPath to another folder.";
+            }
+        }
+
+        return e is UnauthorizedAccessException
+            ? "Make the folder writable for this user, or set HotReloadOutputPath to a writable folder."
+            : "Check the disk and the folder, or set HotReloadOutputPath to another folder.";
+    }
+
     private protected IReadOnlyList<string>? ReadBuildArguments() =>
         File.Exists(ResponseFile) ? File.ReadAllLines(ResponseFile).Where(l => l.Length > 0).ToArray() : null;
 
@@ -48,8 +64,7 @@ public abstract class ReloadableCopyTask : Microsoft.Build.Utilities.Task
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log.LogError(null, "HR1002", null, OutputDirectory, 0, 0, 0, 0,
-                "Cannot write the reloadable copy to '{0}': {1} Make the folder writable, or set HotReloadOutputPath to a writable folder.",
-                OutputDirectory, e.Message);
+                "Cannot write the reloadable copy to '{0}': {1} {2}", OutputDirectory, e.Message, WhatToDo(OutputDirectory, e));
             return null;
         }
     }

@@ -49,6 +49,7 @@ public sealed class ErrorCodeTests
         File.WriteAllText(blocker, "a file where the folder of copies should be");
         var build = ws.BuildLibrary($"-p:HotReloadOutputPath={blocker}/copies/").ShouldFail();
         Assert.Contains("error HR1002: Cannot write the reloadable copy to '" + blocker + "/copies/'", build.Output);
+        Assert.Contains($"'{blocker}' is a file where a folder must be", build.Output); // the cause, not "make it writable"
     }
 
     [Fact]
@@ -65,6 +66,7 @@ public sealed class ErrorCodeTests
         var build = ws.BuildLibrary().ShouldFail();
         Assert.Contains("error CS0122", build.Output);
         Assert.Contains("error HR1001: Compiling the reloadable copy of 'StateManipulation' failed", build.Output);
+        Assert.Contains("The compiler reports CS0122", build.Output);
         Assert.Empty(ws.Copies());
     }
 }

@@ -69,4 +69,38 @@ public class CompilerArgumentsTests
     [InlineData("out:x", "out", false)]
     public void Options_are_told_apart_from_unix_paths(string argument, string option, bool expected) =>
         Assert.Equal(expected, CompilerArguments.IsOption(argument, option, out _));
+
+    [Fact]
+    public void HR1001_names_InternalsVisibleTo_only_when_the_compiler_shows_CS0122()
+    {
+        var ivt = CreateReloadableCopy.CopyFailureMessage("Lib", 1, ["/src/Lib/Logic.cs(3,9): error CS0122: 'Secret' is inaccessible due to its protection level"]);
+        Assert.Contains("InternalsVisibleTo", ivt);
+
+        var killed = CreateReloadableCopy.CopyFailureMessage("Lib", 137, []);
+        Assert.DoesNotContain("InternalsVisibleTo", killed);
+        Assert.Contains("exit code 137", killed);
+        Assert.Contains("stopped (killed, or out of memory)", killed);
+
+        var other = CreateReloadableCopy.CopyFailureMessage("Lib", 1, ["/src/Lib/Logic.cs(3,9): error CS0103: The name 'x' does not exist"]);
+        Assert.DoesNotContain("InternalsVisibleTo", other);
+        Assert.Contains("error CS0103", other);
+    }
+
+    [Fact]
+    public void HR1002_advice_fits_the_cause()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "hr-1002-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            var blocker = Path.Combine(root, "file");
+            File.WriteAllText(blocker, "");
+            Assert.Contains($"'{blocker}' is a file where a folder must be", ReloadableCopyTask.WhatToDo(Path.Combine(blocker, "copies"), new IOException("x")));
+            Assert.Contains("writable", ReloadableCopyTask.WhatToDo(Path.Combine(root, "copies"), new UnauthorizedAccessException("x")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
