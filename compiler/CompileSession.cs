@@ -406,6 +406,11 @@ internal sealed class CompileSession : IDisposable
 
     private void Reload(EventBatch batch)
     {
+        if (!File.Exists(_manifest.ResponseFile))
+        {
+            return; // `dotnet clean` removed it: compile on with what is loaded until a build records it again
+        }
+
         try
         {
             Load();

@@ -92,4 +92,31 @@ public sealed class LiveReloadTests
         Assert.Equal(5, resumed[1].Value - resumed[0].Value);
         Assert.True(resumed[0].Value > last);
     }
+
+    [Fact]
+    public void Clean_while_the_host_runs_then_builds_still_go_live_with_higher_numbers()
+    {
+        using var ws = new Workspace();
+        ws.BuildHost("-p:HotReloadCompileOnSave=false").ShouldSucceed();
+        using var host = ws.StartHost();
+        host.WaitFor(l => l == "5", "a few frames");
+        ws.Edit(ws.LogicFile, "state.Counter += 1;", "state.Counter += 2;");
+        ws.BuildLibrary().ShouldSucceed();
+        host.WaitFor(l => l.StartsWith("[hotreload] generation 2 live", StringComparison.Ordinal), "generation 2");
+
+        ws.Run("clean", "StateManipulation").ShouldSucceed();
+        Assert.False(Directory.Exists(ws.CopiesFolder));
+
+        var previous = 2;
+        foreach (var step in new[] { 3, 4 })
+        {
+            ws.Edit(ws.LogicFile, $"state.Counter += {step - 1};", $"state.Counter += {step};");
+            var at = host.Lines.Count;
+            ws.BuildLibrary().ShouldSucceed();
+            var copy = Assert.Single(ws.Copies(), c => c > previous); // numbering went on through the clean
+            host.WaitFor(l => l.StartsWith($"[hotreload] generation {copy} live", StringComparison.Ordinal), $"copy {copy} after the clean", from: at);
+            LiveEdits.WaitForStep(host, step, at, $"the step {step}");
+            previous = copy;
+        }
+    }
 }
