@@ -25,6 +25,7 @@ internal sealed class CompileSession : IDisposable
     private WarmCompilation? _compilation;
     private List<string> _sources = [];
     private DateTime _responseFileWrite;
+    private IReadOnlyList<string> _loadedArguments = [];
 
     // Set when a change needs a real build and that build failed: every later save builds again until one succeeds,
     // since the warm compilation still has the command line from before the change.
@@ -161,6 +162,7 @@ internal sealed class CompileSession : IDisposable
     private void Load()
     {
         _responseFileWrite = File.GetLastWriteTimeUtc(_manifest.ResponseFile);
+        _loadedArguments = RecordedCommandLine.ReadArguments(_manifest.ResponseFile) ?? [];
         _compilation = WarmCompilation.Load(_manifest.ResponseFile, _manifest.ProjectDirectory, _analyzers);
         _sources = _compilation.SourcePaths.ToList();
         WatchOutsideSources();
@@ -409,6 +411,13 @@ internal sealed class CompileSession : IDisposable
         if (!File.Exists(_manifest.ResponseFile))
         {
             return; // `dotnet clean` removed it: compile on with what is loaded until a build records it again
+        }
+
+        // Every compile rewrites the file (its first line names the assembly it made); only new arguments need a reload.
+        if (RecordedCommandLine.ReadArguments(_manifest.ResponseFile) is { } arguments && arguments.SequenceEqual(_loadedArguments, StringComparer.Ordinal))
+        {
+            _responseFileWrite = File.GetLastWriteTimeUtc(_manifest.ResponseFile);
+            return;
         }
 
         try

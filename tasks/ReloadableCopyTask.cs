@@ -51,8 +51,7 @@ public abstract class ReloadableCopyTask : Microsoft.Build.Utilities.Task
             : "Check the disk and the folder, or set HotReloadOutputPath to another folder.";
     }
 
-    private protected IReadOnlyList<string>? ReadBuildArguments() =>
-        File.Exists(ResponseFile) ? File.ReadAllLines(ResponseFile).Where(l => l.Length > 0).ToArray() : null;
+    private protected IReadOnlyList<string>? ReadBuildArguments() => RecordedCommandLine.ReadArguments(ResponseFile);
 
     /// <summary>Starts a copy, or logs HR1002 and returns null when the folder of copies cannot be written.</summary>
     private protected CopyJob? TryStart(IReadOnlyList<string> buildArguments)

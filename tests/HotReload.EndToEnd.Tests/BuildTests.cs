@@ -87,6 +87,28 @@ public sealed class BuildTests
     }
 
     [Fact]
+    public void A_build_stopped_before_recording_its_command_line_leaves_no_stale_one()
+    {
+        using var ws = new Workspace();
+        ws.BuildLibrary().ShouldSucceed();
+        var recorded = Directory.GetFiles(Path.Combine(ws.Library, "obj"), "StateManipulation.hotreload.rsp", SearchOption.AllDirectories).Single();
+        var before = File.ReadAllText(recorded);
+
+        // A compile with a new file, whose command line never got recorded: as if the build was killed after
+        // CoreCompile wrote obj/StateManipulation.dll.
+        File.WriteAllText(Path.Combine(ws.Library, "Extra.cs"), "namespace StateManipulation; public static class Extra { public const int Value = 42; }");
+        ws.Edit(ws.LogicFile, "state.Counter += 1;", "state.Counter += Extra.Value;");
+        ws.BuildLibrary().ShouldSucceed();
+        File.WriteAllText(recorded, before);
+
+        var next = ws.BuildLibrary().ShouldSucceed();
+        Assert.Contains("does not describe", next.Output); // it compiled again rather than trust the old command line
+        Assert.DoesNotContain("HR1001", next.Output);
+        var newest = ws.Copies().Max();
+        Assert.Contains("Extra", TypeNames(Path.Combine(ws.CopiesFolder, newest.ToString(), $"StateManipulation.{newest}.dll")));
+    }
+
+    [Fact]
     public void Turning_LiveReload_on_copies_the_current_build_without_an_edit()
     {
         using var ws = new Workspace();
