@@ -32,7 +32,7 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
     public override bool Execute()
     {
         var stopwatch = Stopwatch.StartNew();
-        var early = PendingCopies.Take(JobKey);
+        var early = PendingCopies.Take(BuildEngine, JobKey);
         var arguments = ReadBuildArguments();
         if (arguments is null)
         {

@@ -15,13 +15,13 @@ public sealed class StartReloadableCopy : ReloadableCopyTask
             return true; // first compile: nothing to start from, the copy is compiled after CoreCompile
         }
 
-        // A job left by an earlier build of this project that failed or was cancelled (MSBuild nodes may be reused):
-        // abandoned first, so its number is given back before this one is reserved.
-        PendingCopies.Take(JobKey)?.Abandon();
+        // A job this build left (the project built twice in one build): abandoned first, so its number is given back
+        // before this one is reserved. One left by an earlier build was abandoned when that build ended.
+        PendingCopies.Take(BuildEngine, JobKey)?.Abandon();
         var job = TryStart(arguments);
         if (job is not null)
         {
-            PendingCopies.Add(JobKey, job);
+            PendingCopies.Add(BuildEngine, JobKey, job);
         }
 
         return !Log.HasLoggedErrors;
