@@ -37,19 +37,19 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         if (arguments is null)
         {
             early?.Abandon();
-            Log.LogError(null, "HR1007", null, ResponseFile, 0, 0, 0, 0,
+            ReportFailure("HR1007", ResponseFile,
                 "The compiler command line of '{0}' was not recorded at '{1}'. Rebuild the project once (dotnet build --no-incremental).",
                 AssemblyName, ResponseFile);
-            return false;
+            return !Log.HasLoggedErrors; // a warning (HotReloadCopyErrorsAsWarnings) does not fail the build
         }
 
         if (!File.Exists(CompilerPath))
         {
             early?.Abandon();
-            Log.LogError(null, "HR1008", null, CompilerPath, 0, 0, 0, 0,
+            ReportFailure("HR1008", CompilerPath,
                 "The C# compiler was not found at '{0}'. Repair the .NET SDK, or set HotReloadCompilerPath to csc.dll.",
                 CompilerPath);
-            return false;
+            return !Log.HasLoggedErrors; // a warning (HotReloadCopyErrorsAsWarnings) does not fail the build
         }
 
         var job = early;
@@ -63,7 +63,7 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         job ??= TryStart(arguments);
         if (job is null)
         {
-            return false;
+            return !Log.HasLoggedErrors; // a warning (HotReloadCopyErrorsAsWarnings) does not fail the build
         }
 
         using (job)
@@ -105,7 +105,7 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         {
             job.DeleteStaging();
             ReportCompileFailure(result);
-            return false;
+            return !Log.HasLoggedErrors; // a warning (HotReloadCopyErrorsAsWarnings) does not fail the build
         }
 
         var store = Store;
@@ -117,9 +117,9 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             job.DeleteStaging();
-            Log.LogError(null, "HR1002", null, store.Root, 0, 0, 0, 0,
+            ReportFailure("HR1002", store.Root,
                 "Cannot publish the reloadable copy {0} in '{1}': {2} {3}", job.Generation, store.Root, e.Message, WhatToDo(store.Root, e));
-            return false;
+            return !Log.HasLoggedErrors; // a warning (HotReloadCopyErrorsAsWarnings) does not fail the build
         }
 
         Generation = job.Generation;
@@ -157,12 +157,12 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
     {
         // The normal compile succeeded with the same inputs, so its warnings were already reported: pass on
         // only the compiler's errors, in its own format, so they show up as errors with file and line.
+        // With HotReloadCopyErrorsAsWarnings they come as warnings, still with file and line.
         foreach (var line in result.Output.Where(l => l.Contains(": error ", StringComparison.Ordinal)))
         {
-            Log.LogMessageFromText(line, MessageImportance.High);
+            Log.LogMessageFromText(FailuresAsWarnings ? line.Replace(": error ", ": warning ", StringComparison.Ordinal) : line, MessageImportance.High);
         }
 
-        Log.LogError(null, "HR1001", null, ResponseFile, 0, 0, 0, 0, "{0}",
-            CopyFailureMessage(AssemblyName, result.ExitCode, result.Output));
+        ReportFailure("HR1001", ResponseFile, "{0}", CopyFailureMessage(AssemblyName, result.ExitCode, result.Output));
     }
 }

@@ -53,8 +53,14 @@ public abstract class ReloadableCopyTask : Microsoft.Build.Utilities.Task
 
     private protected IReadOnlyList<string>? ReadBuildArguments() => RecordedCommandLine.ReadArguments(ResponseFile);
 
-    /// <summary>Starts a copy, or logs HR1002 and returns null when the folder of copies cannot be written.</summary>
-    private protected CopyJob? TryStart(IReadOnlyList<string> buildArguments)
+    /// <summary>
+    /// Report a failure of the copy as a warning rather than an error (HotReloadCopyErrorsAsWarnings): the library's own
+    /// build is never harmed by its copy either way, since the copy is completed after the library's output is written.
+    /// </summary>
+    public bool FailuresAsWarnings { get; set; }
+
+    /// <summary>Starts a copy, or reports HR1002 (when <paramref name="report"/>) and returns null when the folder of copies cannot be written.</summary>
+    private protected CopyJob? TryStart(IReadOnlyList<string> buildArguments, bool report = true)
     {
         try
         {
@@ -62,9 +68,25 @@ public abstract class ReloadableCopyTask : Microsoft.Build.Utilities.Task
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.LogError(null, "HR1002", null, OutputDirectory, 0, 0, 0, 0,
-                "Cannot write the reloadable copy to '{0}': {1} {2}", OutputDirectory, e.Message, WhatToDo(OutputDirectory, e));
+            if (report)
+            {
+                ReportFailure("HR1002", OutputDirectory, "Cannot write the reloadable copy to '{0}': {1} {2}", OutputDirectory, e.Message, WhatToDo(OutputDirectory, e));
+            }
+
             return null;
+        }
+    }
+
+    /// <summary>An HR error about the copy, or a warning with <see cref="FailuresAsWarnings"/>.</summary>
+    private protected void ReportFailure(string code, string file, string message, params object[] arguments)
+    {
+        if (FailuresAsWarnings)
+        {
+            Log.LogWarning(null, code, null, file, 0, 0, 0, 0, message, arguments);
+        }
+        else
+        {
+            Log.LogError(null, code, null, file, 0, 0, 0, 0, message, arguments);
         }
     }
 }

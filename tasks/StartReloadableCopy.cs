@@ -18,12 +18,14 @@ public sealed class StartReloadableCopy : ReloadableCopyTask
         // A job this build left (the project built twice in one build): abandoned first, so its number is given back
         // before this one is reserved. One left by an earlier build was abandoned when that build ended.
         PendingCopies.Take(BuildEngine, JobKey)?.Abandon();
-        var job = TryStart(arguments);
+        // Never a failure here, before the library itself is compiled: CreateReloadableCopy tries again after the
+        // library's output is written, and reports what goes wrong then.
+        var job = TryStart(arguments, report: false);
         if (job is not null)
         {
             PendingCopies.Add(BuildEngine, JobKey, job);
         }
 
-        return !Log.HasLoggedErrors;
+        return true;
     }
 }

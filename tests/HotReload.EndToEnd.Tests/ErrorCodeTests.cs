@@ -50,6 +50,15 @@ public sealed class ErrorCodeTests
         var build = ws.BuildLibrary($"-p:HotReloadOutputPath={blocker}/copies/").ShouldFail();
         Assert.Contains("error HR1002: Cannot write the reloadable copy to '" + blocker + "/copies/'", build.Output);
         Assert.Contains($"'{blocker}' is a file where a folder must be", build.Output); // the cause, not "make it writable"
+
+        // The library itself was compiled and copied to bin/, as if the SDK were absent; only its copy failed.
+        var output = Path.Combine(ws.Library, "bin", "Debug", "net10.0", "StateManipulation.dll");
+        Assert.True(File.Exists(output), "the library's own output is missing");
+        Assert.True(File.GetLastWriteTimeUtc(output) >= File.GetLastWriteTimeUtc(Path.Combine(ws.Library, "obj", "Debug", "net10.0", "StateManipulation.dll")));
+
+        // As a warning, on request: the build succeeds.
+        var lenient = ws.BuildLibrary($"-p:HotReloadOutputPath={blocker}/copies/", "-p:HotReloadCopyErrorsAsWarnings=true").ShouldSucceed();
+        Assert.Contains("warning HR1002", lenient.Output);
     }
 
     [Fact]
@@ -67,6 +76,7 @@ public sealed class ErrorCodeTests
         Assert.Contains("error CS0122", build.Output);
         Assert.Contains("error HR1001: Compiling the reloadable copy of 'StateManipulation' failed", build.Output);
         Assert.Contains("The compiler reports CS0122", build.Output);
+        Assert.True(File.Exists(Path.Combine(ws.Library, "bin", "Debug", "net10.0", "StateManipulation.dll")), "the library's own output is missing");
         Assert.Empty(ws.Copies());
     }
 }
