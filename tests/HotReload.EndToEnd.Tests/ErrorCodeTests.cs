@@ -15,6 +15,18 @@ public sealed class ErrorCodeTests
     }
 
     [Fact]
+    public void An_MSBuild_that_cannot_load_the_tasks_is_told_what_to_do_and_Release_still_builds()
+    {
+        using var ws = new Workspace();
+        const string visualStudio = "-p:_HotReloadMSBuildRuntimeType=Full"; // what Visual Studio's MSBuild reports
+        var build = ws.BuildLibrary(visualStudio).ShouldFail();
+        Assert.Contains("StateManipulation.csproj : error HR1009: HotReload.Sdk's tasks run in the .NET SDK's MSBuild", build.Output);
+        Assert.Empty(ws.Copies());
+
+        ws.BuildLibrary(visualStudio, "-c", "Release").ShouldSucceed(); // LiveReload=false needs no task
+    }
+
+    [Fact]
     public void A_program_cannot_be_made_reloadable()
     {
         using var ws = new Workspace();
