@@ -82,7 +82,15 @@ internal sealed class CompileSession : IDisposable
         {
             _debounce = batch.SinceFirstSeen;
             _batchTaken = Stopwatch.GetTimestamp();
-            Handle(batch);
+            try
+            {
+                Handle(batch);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException && !_stop.IsCancellationRequested)
+            {
+                // Whatever one save runs into (a file system error, a generator that throws), the next save is tried.
+                _host.Send(CompilerProtocol.Warning, $"HR3002: the save could not be compiled: {e.GetType().Name}: {e.Message} Save again, or build the library.");
+            }
         }
     }
 
@@ -338,7 +346,7 @@ internal sealed class CompileSession : IDisposable
 
             if (_store.TryReserve(generation))
             {
-                Publish(generation, output);
+                TryPublish(generation, output);
                 return;
             }
 
@@ -346,6 +354,20 @@ internal sealed class CompileSession : IDisposable
         }
 
         _host.Send(CompilerProtocol.Warning, "HR3003: other builds kept taking the next copy number; save again.");
+    }
+
+    private void TryPublish(int generation, WarmCompilation.Output output)
+    {
+        try
+        {
+            Publish(generation, output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _store.Unreserve(generation);
+            _owedCopy = true; // the next save tries again, even if it changes nothing
+            _host.Send(CompilerProtocol.Warning, $"HR3004: copy {generation} could not be written to '{_store.Root}': {e.Message} Save again once the folder is writable.");
+        }
     }
 
     private void Publish(int generation, WarmCompilation.Output output)
@@ -360,9 +382,30 @@ internal sealed class CompileSession : IDisposable
 
         CopyLayout.WriteDependencyList(staging, _manifest.RuntimeDependencies);
         CopyLayout.WriteSaveTimings(staging, _debounce, Stopwatch.GetElapsedTime(_batchTaken));
-        _store.Publish(staging, generation);
+        try
+        {
+            _store.Publish(staging, generation);
+        }
+        catch
+        {
+            TryDeleteFolder(staging);
+            throw;
+        }
+
         _host.Send(CompilerProtocol.PublishedLine(generation));
         _store.Prune(_manifest.KeepCopies, (_, _) => { });
+    }
+
+    private static void TryDeleteFolder(string folder)
+    {
+        try
+        {
+            System.IO.Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // pruned with other leftovers later
+        }
     }
 
     private void BuildAndReload(string reason, EventBatch batch)
