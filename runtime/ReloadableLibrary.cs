@@ -50,7 +50,6 @@ public sealed class ReloadableLibrary : IDisposable
     private readonly List<ILiveFunction> _functions = [];
     private readonly ConcurrentQueue<ReloadFailedEventArgs> _failures = new();
     private readonly ConcurrentQueue<EventArgs> _compilerEvents = new();
-    private readonly List<string> _diagnostics = [];
     private readonly WarmCompiler? _compiler;
     private GenerationLoadContext? _context;
     private Assembly _live;
@@ -96,81 +95,12 @@ public sealed class ReloadableLibrary : IDisposable
 
         if (options.CompileOnSave && compileManifest is not null)
         {
-            _compiler = StartCompiler(compileManifest);
+            _compiler = WarmCompiler.TryStart(compileManifest, Name, QueueCompilerEvent, SchedulePrepare);
             if (_compiler is not null)
             {
                 Description += "; compiling on save";
             }
         }
-    }
-
-    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
-    private WarmCompiler? StartCompiler(string manifestPath)
-    {
-        try
-        {
-            var manifest = CompileManifest.Read(manifestPath);
-            if (!File.Exists(manifest.CompilerTool))
-            {
-                throw new FileNotFoundException($"the warm compiler '{manifest.CompilerTool}' is missing (was the HotReload.Sdk package folder cleared?)");
-            }
-
-            return WarmCompiler.Start(manifest, OnCompilerLine, OnCompilerExit);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or System.ComponentModel.Win32Exception)
-        {
-            QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning,
-                $"HR2005: saving does not reload {Name}: {e.Message}. Build the library (dotnet build) to reload it."));
-            return null;
-        }
-    }
-
-    /// <summary>On the compiler's output thread: turns its lines into events for the host's thread.</summary>
-    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
-    private void OnCompilerLine(string line)
-    {
-        var (verb, text) = CompilerProtocol.Split(line);
-        switch (verb)
-        {
-            case CompilerProtocol.Published when CompilerProtocol.TryParsePublished(text, out _):
-                SchedulePrepare(); // no need to wait for the folder's file event
-                break;
-            case CompilerProtocol.Diagnostic:
-                lock (_diagnostics)
-                {
-                    _diagnostics.Add(text);
-                }
-
-                break;
-            case CompilerProtocol.Failed:
-                lock (_diagnostics)
-                {
-                    QueueCompilerEvent(new CompileFailedEventArgs(_diagnostics.ToArray()));
-                    _diagnostics.Clear();
-                }
-
-                break;
-            case CompilerProtocol.Ready:
-                QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Info, $"compiling {Name} on save (warmed up in {text} ms)"));
-                break;
-            case CompilerProtocol.Standby:
-                QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Info,
-                    $"another host compiles {Name} on save; this one goes live on its copies, shows its errors, and takes over when it ends"));
-                break;
-            case CompilerProtocol.Warning:
-                QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning, text));
-                break;
-            case CompilerProtocol.Info:
-                QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Info, text));
-                break;
-        }
-    }
-
-    private void OnCompilerExit(int exitCode)
-    {
-        var detail = _compiler?.ErrorOutput is { Length: > 0 } error ? ": " + error : "";
-        QueueCompilerEvent(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning,
-            $"HR2006: the warm compiler exited with code {exitCode}{detail}. Saving no longer reloads {Name}; build the library to reload it, or restart the host."));
     }
 
     private void QueueCompilerEvent(EventArgs e)

@@ -14,30 +14,50 @@ internal sealed class WarmCompiler : IDisposable
     private static readonly string[] HostOnlyVariables = ["DOTNET_STARTUP_HOOKS", "DOTNET_MODIFIABLE_ASSEMBLIES"];
 
     private readonly Process _process;
-    private readonly Action<string> _onLine;
-    private readonly Action<int> _onExit;
+    private readonly string _library;
+    private readonly Action<EventArgs> _report;
+    private readonly Action _published;
+    private readonly List<string> _diagnostics = [];
     private readonly List<string> _errorOutput = [];
     private volatile bool _disposed;
 
-    private WarmCompiler(Process process, Action<string> onLine, Action<int> onExit)
+    private WarmCompiler(Process process, string library, Action<EventArgs> report, Action published)
     {
         _process = process;
-        _onLine = onLine;
-        _onExit = onExit;
+        _library = library;
+        _report = report;
+        _published = published;
     }
 
     public int ProcessId => _process.Id;
 
-    /// <summary>What the compiler wrote to its standard error (an unhandled exception), for the exit message.</summary>
-    public string ErrorOutput
+    /// <summary>
+    /// Starts the compiler named in the library's manifest. Its lines come back as events for the host's thread through
+    /// <paramref name="report"/> (<see cref="CompileFailedEventArgs"/>, <see cref="CompilerMessageEventArgs"/>), and a
+    /// published copy through <paramref name="published"/>, on a background thread. Null, with an HR2005 warning
+    /// reported, when it cannot start.
+    /// </summary>
+    public static WarmCompiler? TryStart(string manifestPath, string library, Action<EventArgs> report, Action published)
     {
-        get { lock (_errorOutput) { return string.Join(Environment.NewLine, _errorOutput.TakeLast(20)); } }
+        try
+        {
+            var manifest = CompileManifest.Read(manifestPath);
+            if (!File.Exists(manifest.CompilerTool))
+            {
+                throw new FileNotFoundException($"the warm compiler '{manifest.CompilerTool}' is missing (was the HotReload.Sdk package folder cleared?)");
+            }
+
+            return Start(manifest, library, report, published);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or System.ComponentModel.Win32Exception)
+        {
+            report(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning,
+                $"HR2005: saving does not reload {library}: {e.Message}. Build the library (dotnet build) to reload it."));
+            return null;
+        }
     }
 
-    /// <param name="manifest">The library's manifest: where the compiler and the dotnet host are.</param>
-    /// <param name="onLine">Each <see cref="CompilerProtocol"/> line, on a background thread.</param>
-    /// <param name="onExit">The exit code, when the compiler ends before the host disposes it.</param>
-    public static WarmCompiler Start(CompileManifest manifest, Action<string> onLine, Action<int> onExit)
+    private static WarmCompiler Start(CompileManifest manifest, string library, Action<EventArgs> report, Action published)
     {
         var start = new ProcessStartInfo(manifest.DotNetHost)
         {
@@ -58,12 +78,12 @@ internal sealed class WarmCompiler : IDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var compiler = new WarmCompiler(process, onLine, onExit);
+        var compiler = new WarmCompiler(process, library, report, published);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line)
             {
-                compiler._onLine(line);
+                compiler.OnLine(line);
             }
         };
         process.ErrorDataReceived += (_, e) =>
@@ -81,13 +101,65 @@ internal sealed class WarmCompiler : IDisposable
             if (!compiler._disposed)
             {
                 process.WaitForExit(); // drains the output first
-                compiler._onExit(process.ExitCode);
+                compiler.OnExit(process.ExitCode);
             }
         };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return compiler;
+    }
+
+    /// <summary>On the output thread: one <see cref="CompilerProtocol"/> line.</summary>
+    private void OnLine(string line)
+    {
+        var (verb, text) = CompilerProtocol.Split(line);
+        switch (verb)
+        {
+            case CompilerProtocol.Published when CompilerProtocol.TryParsePublished(text, out _):
+                _published(); // no need to wait for the folder's file event
+                break;
+            case CompilerProtocol.Diagnostic:
+                lock (_diagnostics)
+                {
+                    _diagnostics.Add(text);
+                }
+
+                break;
+            case CompilerProtocol.Failed:
+                lock (_diagnostics)
+                {
+                    _report(new CompileFailedEventArgs(_diagnostics.ToArray()));
+                    _diagnostics.Clear();
+                }
+
+                break;
+            case CompilerProtocol.Ready:
+                _report(new CompilerMessageEventArgs(CompilerMessageSeverity.Info, $"compiling {_library} on save (warmed up in {text} ms)"));
+                break;
+            case CompilerProtocol.Standby:
+                _report(new CompilerMessageEventArgs(CompilerMessageSeverity.Info,
+                    $"another host compiles {_library} on save; this one goes live on its copies, shows its errors, and takes over when it ends"));
+                break;
+            case CompilerProtocol.Warning:
+                _report(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning, text));
+                break;
+            case CompilerProtocol.Info:
+                _report(new CompilerMessageEventArgs(CompilerMessageSeverity.Info, text));
+                break;
+        }
+    }
+
+    private void OnExit(int exitCode)
+    {
+        string detail;
+        lock (_errorOutput)
+        {
+            detail = _errorOutput.Count > 0 ? ": " + string.Join(Environment.NewLine, _errorOutput.TakeLast(20)) : "";
+        }
+
+        _report(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning,
+            $"HR2006: the warm compiler exited with code {exitCode}{detail}. Saving no longer reloads {_library}; build the library to reload it, or restart the host."));
     }
 
     /// <summary>Ends the compiler: closing its input tells it to stop; a kill makes sure, with anything it started.</summary>
