@@ -9,7 +9,8 @@ namespace HotReload.ProcessBench;
 /// </summary>
 internal sealed partial class BuildFigure(Scratch scratch, PackageFeed feed, Options options)
 {
-    public const int ProfileRuns = 3;
+    // Profiled pairs per series after the timed rounds (--quick: one, which proves the profile parses).
+    private int ProfileRuns => options.Quick ? 1 : 3;
 
     private int _constant = 1; // the N of `state.Counter += N;`, new on every edit
 

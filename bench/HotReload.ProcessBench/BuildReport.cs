@@ -45,7 +45,7 @@ internal static class BuildReport
                 $"{Stats.Ms(Stats.Median(s.OffCoreCompile))} ms → {Stats.Ms(Stats.Median(s.OnCoreCompile))} ms",
                 $"{Stats.Ms(Stats.Median(s.OnSdkTargets))} ms",
             })));
-        text.AppendLine($"Where the time goes: {BuildFigure.ProfileRuns} more pairs of each kind, built with `-clp:PerformanceSummary` (not in the table above); "
+        text.AppendLine($"Where the time goes: {series.Select(s => s.OnSdkTargets.Count).DefaultIfEmpty().Max()} more pairs of each kind, built with `-clp:PerformanceSummary` (not in the table above); "
             + "MSBuild's own time per target, summed over Common and StateManipulation. HotReload.Sdk's targets are all `_HotReload*` "
             + "targets (with LiveReload=true: starting the copy's compile before CoreCompile, waiting for it and publishing it after).");
         text.AppendLine();

@@ -32,9 +32,15 @@ internal sealed class EditFigure(Scratch scratch, PackageFeed feed, Options opti
             Summarize(target, notes);
         }
 
-        // How it was before compile on save: the host reloads what the README's rebuild command makes.
-        using (var build = new OursBuildTarget(scratch, feed, compilerServer: false))
+        // How it was before compile on save: the host reloads what the README's rebuild command makes. A reference row,
+        // about a minute of builds even in --quick, which leaves it out (the build figure runs the same builds).
+        if (options.Quick)
         {
+            notes.Add("--quick leaves out the reference row (the host without compile on save, and `dotnet build` after each save).");
+        }
+        else
+        {
+            using var build = new OursBuildTarget(scratch, feed, compilerServer: false);
             var session = new EditSession(build, notes);
             session.Start();
             var label = Label(EditKind.Constant);
