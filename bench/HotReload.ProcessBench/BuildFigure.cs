@@ -33,7 +33,11 @@ internal sealed partial class BuildFigure(Scratch scratch, PackageFeed feed, Opt
             }
 
             series.Add(edit);
-            series.Add(Measure(workspace, BuildKind.NoOp, server, extra));
+            // A no-op build compiles nothing, so the compiler server has nothing to do in it: --quick leaves that series out.
+            if (!(server && options.Quick))
+            {
+                series.Add(Measure(workspace, BuildKind.NoOp, server, extra));
+            }
         }
 
         // Only the compiler server (VBCSCompiler) was started by these builds; leave other build servers alone.
