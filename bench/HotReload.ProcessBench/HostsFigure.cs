@@ -109,7 +109,8 @@ internal sealed class HostsFigure(Scratch scratch, PackageFeed feed, Options opt
         var maxTakeover = takeovers.Select(t => t.KillToTakeover).DefaultIfEmpty(double.NaN).Max();
         text.AppendLine(Report.Table(
             ["round", "killed (SIGKILL, the host alone)", "kill → its compiler exited", "kill → `compiling … on save` in another host",
-             $"goal ≤ {TakeoverGoal:F0} ms", "took over", "next save → first new frame, per remaining host", "slowest", "copies made"],
+             $"goal ≤ {TakeoverGoal:F0} ms", "took over", "next save → first new frame, per remaining host", "slowest",
+             "next save: the new compiler's compile (host's split)", "copies made"],
             takeovers.Select((t, i) =>
             {
                 var next = saves.FirstOrDefault(s => s.Phase == AfterTakeover(i + 1));
@@ -123,6 +124,9 @@ internal sealed class HostsFigure(Scratch scratch, PackageFeed feed, Options opt
                     $"host {t.TookOver}",
                     next is null ? "n/a" : string.Join(", ", next.Hosts.Select(h => $"host {h.Host}{(h.Compiling ? " (compiles)" : "")}: {h.Result.SaveToNewFrame:F0} ms")),
                     next is null ? "n/a" : $"{next.Slowest.Result.SaveToNewFrame:F0} ms",
+                    next?.Hosts.FirstOrDefault(h => h.Compiling) is { } taker && SaveSplit.Parse(taker.Result.ToolMessage) is { } split
+                        ? $"{Stats.Ms(split.Compile)} ms"
+                        : "n/a",
                     next is null ? "n/a" : $"{next.Copies}" + (next.StrayCopies > 0 ? $" (+{next.StrayCopies} before it, with no save)" : ""),
                 };
             })));
@@ -145,7 +149,8 @@ internal sealed class HostsFigure(Scratch scratch, PackageFeed feed, Options opt
             + "folders) just before the next thing the driver does, at least 500 ms after the save showed in every host. The "
             + "takeover is timed from the kill to the moment the driver read the other host's `compiling … on save` line, which the "
             + "host prints at the start of a frame (so it includes up to 50 ms of frame wait); \"its compiler exited\" is when the "
-            + "killed host's warm compiler left /proc (it ends when its host does, which releases the compiler lock). After each "
+            + "driver, polling every few milliseconds, saw the killed host's warm compiler leave /proc (it ends when its host's pipe "
+            + "closes; the compiler lock is released as it ends, which can be a little before the driver sees it gone). After each "
             + "round but the last a new host is started, to run three again; it stands by.");
         text.AppendLine();
         foreach (var note in notes)
