@@ -67,7 +67,8 @@ internal sealed class CompileSession : IDisposable
         WarmUp();
         var warmUp = stopwatch.Elapsed;
 
-        using var role = CrossProcessLock.TryAcquire(_manifest.CompilerLockFile) ?? StandBy();
+        var first = CrossProcessLock.TryAcquire(_manifest.CompilerLockFile);
+        using var role = first ?? StandBy();
         if (role is null)
         {
             return; // stopped while standing by
@@ -75,7 +76,9 @@ internal sealed class CompileSession : IDisposable
 
         _host.ShareTo(_manifest.SharedLogFile);
         WatchFolders();
-        _host.Send(CompilerProtocol.Ready, ((long)warmUp.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        _host.Send(CompilerProtocol.Ready, first is null
+            ? CompilerProtocol.TookOver
+            : ((long)warmUp.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         CatchUp();
 
         while (_events.Take(_stop.Token) is { } batch)
@@ -103,7 +106,11 @@ internal sealed class CompileSession : IDisposable
         _host.Send(CompilerProtocol.Standby, "");
         CrossProcessLock? taken = null;
         var relay = new SharedLogRelay(_manifest.SharedLogFile, _host);
-        relay.RunUntil(() => _stop.IsCancellationRequested || (taken = CrossProcessLock.TryAcquire(_manifest.CompilerLockFile)) is not null);
+        var polls = 0;
+
+        // The lock is tried every fifth poll (50 ms): a takeover within a frame, at little cost while standing by.
+        relay.RunUntil(() => _stop.IsCancellationRequested
+            || (++polls % 5 == 0 && (taken = CrossProcessLock.TryAcquire(_manifest.CompilerLockFile)) is not null));
         return taken;
     }
 

@@ -30,7 +30,9 @@ internal sealed class SharedLogRelay(string path, HostChannel host)
     {
         try
         {
-            if (!File.Exists(path))
+            // Most polls find nothing new: a length is one stat, with no file opened.
+            var length = File.Exists(path) ? new FileInfo(path).Length : -1;
+            if (length < 0 || length == _offset)
             {
                 return;
             }

@@ -6,7 +6,7 @@ namespace HotReload;
 /// The lines the warm compiler writes to its standard output for the host that started it; one definition, compiled
 /// into the compiler and the runtime. Each line is a verb, a space and its text:
 /// <code>
-/// ready &lt;ms&gt;                       warmed up, watching, compiling on save
+/// ready &lt;ms&gt; | ready took-over      warmed up, watching, compiling on save (from the start, or after another host's compiler ended)
 /// standby                          warmed up; another host's compiler compiles, and its lines are relayed here
 /// published &lt;N&gt;                    copy N is in the folder (its timings are in it: CopyLayout.SaveTimingsFileName)
 /// diagnostic &lt;text&gt;                 one compiler error, in the compiler's format (path(line,col): error CS0103: ...)
@@ -18,6 +18,9 @@ internal static class CompilerProtocol
 {
     public const string Ready = "ready";
     public const string Standby = "standby";
+
+    /// <summary>The text of a <see cref="Ready"/> line sent by a compiler that stood by and now compiles.</summary>
+    public const string TookOver = "took-over";
     public const string Published = "published";
     public const string Diagnostic = "diagnostic";
     public const string Failed = "failed";

@@ -135,7 +135,9 @@ internal sealed class WarmCompiler : IDisposable
 
                 break;
             case CompilerProtocol.Ready:
-                _report(new CompilerMessageEventArgs(CompilerMessageSeverity.Info, $"compiling {_library} on save (warmed up in {text} ms)"));
+                _report(new CompilerMessageEventArgs(CompilerMessageSeverity.Info, text == CompilerProtocol.TookOver
+                    ? $"compiling {_library} on save (took over from the host that compiled it, which ended)"
+                    : $"compiling {_library} on save (warmed up in {text} ms)"));
                 break;
             case CompilerProtocol.Standby:
                 _report(new CompilerMessageEventArgs(CompilerMessageSeverity.Info,

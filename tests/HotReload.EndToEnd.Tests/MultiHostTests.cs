@@ -63,6 +63,7 @@ public sealed class MultiHostTests
             var remaining = hosts.Where(h => h != active).ToList();
             remaining[0].WaitFor(_ => remaining.Any(Compiles), "another host's compiler to take over", TimeSpan.FromSeconds(30));
             Assert.Single(remaining, Compiles);
+            Assert.Contains(remaining.SelectMany(h => h.Lines), l => l.Text.Contains("(took over from the host that compiled it", StringComparison.Ordinal));
 
             before = ws.Copies();
             marks = remaining.Select(h => h.Lines.Count).ToList();
