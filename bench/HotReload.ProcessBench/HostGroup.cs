@@ -90,7 +90,8 @@ internal sealed partial class HostGroup(Scratch scratch, PackageFeed feed) : IEd
     public IReadOnlyList<GroupHost> Running => _hosts;
 
     public static bool IsCompilingLine(string text) =>
-        text.StartsWith("[hotreload] compiling ", StringComparison.Ordinal) && text.Contains(" on save (warmed up in ", StringComparison.Ordinal);
+        text.StartsWith("[hotreload] compiling ", StringComparison.Ordinal)
+        && (text.Contains(" on save (warmed up in ", StringComparison.Ordinal) || text.Contains(" on save (took over ", StringComparison.Ordinal));
 
     public static bool IsStandbyLine(string text) => text.StartsWith("[hotreload] another host compiles ", StringComparison.Ordinal);
 
