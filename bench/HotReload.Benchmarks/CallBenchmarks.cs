@@ -153,14 +153,20 @@ public class CallBenchmarks
         };
         foreach (var (job, what) in new[] { (SwitchOff, "Release host"), (SwitchOffAot, "Release host, native AOT (trimmed)") })
         {
-            if (BenchmarkFigure.HasJob(summary, job))
+            if (!BenchmarkFigure.HasJob(summary, job))
             {
-                var over = Over(nameof(HotReloadStatic), job);
-                var bytes = BenchmarkFigure.AllocatedBytes(summary, nameof(HotReloadStatic), job);
-                lines.Add($"{what} ({job}): static binding over direct: {over:F2} ns (goal ≤ 0.1 ns: {(over <= 0.1 ? "met" : "missed")}), "
-                    + $"allocated per call: {bytes} B; guarded by the switch: {Over(nameof(HotReloadStaticGuarded), job):F2} ns; "
-                    + $"through a function pointer (prototype): {Over(nameof(PointerPrototype), job):F2} ns.");
+                continue;
             }
+
+            // With the switch off, HotReloadStaticGuarded compiles to the very machine code of Direct, so the gap
+            // between those two rows is this run's noise. When it is over the goal, the run cannot decide the goal.
+            var over = Over(nameof(HotReloadStatic), job);
+            var noise = Math.Abs(Over(nameof(HotReloadStaticGuarded), job));
+            var verdict = noise > 0.1 ? $"not decided by this run: its noise, {noise:F2} ns, is over 0.1 ns" : over <= 0.1 ? "met" : "missed";
+            var bytes = BenchmarkFigure.AllocatedBytes(summary, nameof(HotReloadStatic), job);
+            lines.Add($"{what} ({job}): static binding over direct: {over:F2} ns (goal ≤ 0.1 ns: {verdict}), allocated per call: {bytes} B; "
+                + $"guarded by the switch (the same machine code as Direct): {Over(nameof(HotReloadStaticGuarded), job):F2} ns; "
+                + $"through a function pointer (prototype): {Over(nameof(PointerPrototype), job):F2} ns.");
         }
 
         return string.Join(Environment.NewLine + Environment.NewLine, lines) + Notes;
@@ -172,7 +178,8 @@ public class CallBenchmarks
         - **Direct**: `Logic.Step(counter)`, the statically linked method (`[MethodImpl(NoInlining)]`, so a real call).
         - **HotReloadStatic**: `LiveFunc.Invoke` of `ReloadableLibrary.Open(assembly)` in static mode (calls the linked method's delegate).
         - **HotReloadStaticGuarded**: host code `ReloadableLibrary.IsSupported ? step.Invoke(counter) : Logic.Step(counter)`.
-          With the switch off, the JIT (tier 1) and the trimmer see a constant, and only the direct call is left.
+          With the switch off, the JIT (tier 1) and the trimmer see a constant, and only the direct call is left: the
+          same machine code as Direct, so in the switch-off jobs the gap between these two rows measures the run's noise.
         - **PointerPrototype**: not HotReload.Runtime: a sealed class whose field holds
           `delegate*<Counter, long>` (from `function.Method.MethodHandle.GetFunctionPointer()`), called by an inlined `Invoke`;
           the static binding as it would be without the delegate.
