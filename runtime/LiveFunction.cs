@@ -16,6 +16,10 @@ public abstract class LiveBinding<T> : ILiveFunction where T : Delegate
     // Read on every call, written only by Update on the host's thread: a plain field, no lock, no reflection.
     private protected T Current;
 
+    // Set when the library rolls back on a fault: Current is then a guard around the generation's method. Null
+    // otherwise, so a binding without rollback calls the generation's method with nothing in between.
+    private IFaultHandler? _faults;
+
     private protected LiveBinding(MethodIdentity? identity, T initial)
     {
         _identity = identity;
@@ -36,7 +40,17 @@ public abstract class LiveBinding<T> : ILiveFunction where T : Delegate
         (_identity ?? throw new InvalidOperationException("A binding made with HotReload.IsSupported off never changes generation."))
             .CreateDelegate<T>(generation);
 
-    void ILiveFunction.Apply(object boundDelegate) => Current = (T)boundDelegate;
+    void ILiveFunction.GuardWith(IFaultHandler faults) => _faults = faults;
+
+    void ILiveFunction.Apply(object boundDelegate, int generation) =>
+        Current = _faults is null ? (T)boundDelegate : Guard((T)boundDelegate, generation, _faults);
+
+    /// <summary>
+    /// Wraps <paramref name="inner"/> so that an exception escaping it rolls back (see <see cref="IFaultHandler"/>) and the
+    /// call runs again on the generation rolled back to. A binding of an arbitrary delegate type cannot be wrapped without
+    /// generating code, so the base returns it unguarded.
+    /// </summary>
+    private protected virtual T Guard(T inner, int generation, IFaultHandler faults) => inner;
 }
 
 /// <summary>A bound entry point of any delegate type, for signatures the typed bindings do not cover (for example <c>ref</c> parameters).</summary>
@@ -55,5 +69,21 @@ internal interface ILiveFunction
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
     object Resolve(Assembly generation);
 
-    void Apply(object boundDelegate);
+    /// <summary>Makes every later <see cref="Apply"/> guard the generation's method against faults.</summary>
+    void GuardWith(IFaultHandler faults);
+
+    void Apply(object boundDelegate, int generation);
+}
+
+/// <summary>
+/// Turns an exception escaping a guarded call into a rollback. The guard asks <see cref="CanRollBack"/> in an exception
+/// filter (nothing unwinds when the answer is no, so the exception reaches the host untouched) and then calls
+/// <see cref="RollBack"/>, which makes an earlier generation live; the guard then runs the call again on it.
+/// </summary>
+internal interface IFaultHandler
+{
+    bool CanRollBack(int generation);
+
+    /// <summary>False when no earlier generation could be made live: the guard rethrows.</summary>
+    bool RollBack(string entryPoint, int generation, Exception exception);
 }

@@ -13,8 +13,9 @@ namespace HotReload.Runtime;
 internal sealed class PreparedGeneration
 {
     private PreparedGeneration(int generation, string assemblyPath, GenerationLoadContext context, Assembly assembly,
-        ILiveFunction[] functions, object[] bound, TimeSpan loadTime, SaveTimings? save)
+        ILiveFunction[] functions, object[] bound, GenerationHooks hooks, TimeSpan loadTime, SaveTimings? save)
     {
+        Hooks = hooks;
         Save = save;
         Generation = generation;
         AssemblyPath = assemblyPath;
@@ -37,6 +38,9 @@ internal sealed class PreparedGeneration
     public ILiveFunction[] Functions { get; }
 
     public object[] Bound { get; }
+
+    /// <summary>The generation's lifecycle hooks, found while it loaded.</summary>
+    public GenerationHooks Hooks { get; }
 
     public TimeSpan LoadTime { get; }
 
@@ -71,7 +75,8 @@ internal sealed class PreparedGeneration
                 RuntimeHelpers.PrepareMethod(((Delegate)bound[i]).Method.MethodHandle);
             }
 
-            return new PreparedGeneration(generation, path, context, assembly, functions, bound, stopwatch.Elapsed, save);
+            var hooks = GenerationHooks.Find(assembly);
+            return new PreparedGeneration(generation, path, context, assembly, functions, bound, hooks, stopwatch.Elapsed, save);
         }
         catch
         {

@@ -92,9 +92,41 @@ public sealed class ReloadFailedEventArgs(int generation, string message, Except
     public Exception? Exception { get; } = exception;
 }
 
+/// <summary>
+/// Code of a generation threw where the runtime called it: a bound call with <see cref="ReloadOptions.RollbackOnException"/>
+/// on (<c>HR2007</c>), or a lifecycle hook (<c>HR2008</c>).
+/// </summary>
+public sealed class GenerationFaultedEventArgs(int generation, string entryPoint, Exception exception, int liveGeneration, bool rolledBack, string message)
+    : EventArgs
+{
+    /// <summary>The generation whose code threw.</summary>
+    public int Generation { get; } = generation;
+
+    /// <summary>The method that threw, as <c>Namespace.Type.Method</c>: the bound entry point or the hook.</summary>
+    public string EntryPoint { get; } = entryPoint;
+
+    /// <summary>The exception that escaped it.</summary>
+    public Exception Exception { get; } = exception;
+
+    /// <summary>True when the runtime went back to an earlier generation because of this fault.</summary>
+    public bool RolledBack { get; } = rolledBack;
+
+    /// <summary>The generation running after the fault: the one rolled back to, or the one that stays.</summary>
+    public int LiveGeneration { get; } = liveGeneration;
+
+    /// <summary>One line starting with the code: what happened and what runs now.</summary>
+    public string Message { get; } = message;
+}
+
 /// <summary>The collectible context of an old generation was garbage-collected: its code is gone from the process.</summary>
 public sealed class GenerationUnloadedEventArgs(int generation, TimeSpan afterRelease, bool wentLive = true) : EventArgs
 {
+    internal GenerationUnloadedEventArgs(int generation, TimeSpan afterRelease, bool wentLive, bool wasStalled)
+        : this(generation, afterRelease, wentLive) => WasStalled = wasStalled;
+
+    /// <summary>True when <see cref="ReloadableLibrary.UnloadStalled"/> reported it first: whatever held it has let go.</summary>
+    public bool WasStalled { get; }
+
     /// <summary>The generation that was unloaded.</summary>
     public int Generation { get; } = generation;
 
@@ -111,6 +143,28 @@ public sealed class GenerationUnloadedEventArgs(int generation, TimeSpan afterRe
 /// <summary>An old generation is still reachable long after it was released: something still references its code.</summary>
 public sealed class UnloadStalledEventArgs(int generation, TimeSpan afterRelease, bool wentLive = true) : EventArgs
 {
+    internal UnloadStalledEventArgs(int generation, TimeSpan afterRelease, bool wentLive, IReadOnlyList<string> causes, TimeSpan diagnosisTime)
+        : this(generation, afterRelease, wentLive)
+    {
+        Causes = causes;
+        DiagnosisTime = diagnosisTime;
+    }
+
+    /// <summary>
+    /// What still holds the generation, as far as the runtime could find out: a handler of a static event, a timer
+    /// whose callback or state lives in the generation. Empty when none was found; <see cref="Message"/> then names the
+    /// usual causes. Watching goes on: a later unload is still reported through <see cref="ReloadableLibrary.GenerationUnloaded"/>.
+    /// </summary>
+    public IReadOnlyList<string> Causes { get; } = [];
+
+    /// <summary>How long the search for <see cref="Causes"/> took (on a background thread).</summary>
+    public TimeSpan DiagnosisTime { get; }
+
+    /// <summary>One line starting with <c>HR2009</c>: the generation, how long it has been, and what holds it or may.</summary>
+    public string Message => Causes.Count > 0
+        ? $"HR2009: generation {Generation} is still in memory {AfterRelease.TotalSeconds:F0} s after its release; held by {string.Join("; ", Causes)}. Detach it in an [OnGenerationReleasing] hook."
+        : $"HR2009: generation {Generation} is still in memory {AfterRelease.TotalSeconds:F0} s after its release; no holder found: look for a thread, a GCHandle, a serializer or TypeDescriptor cache, or an event of a host object still referring to its code. Detach it in an [OnGenerationReleasing] hook.";
+
     /// <summary>The generation that is still alive.</summary>
     public int Generation { get; } = generation;
 

@@ -16,6 +16,17 @@ public sealed class ReloadOptions
     /// </summary>
     public bool CompileOnSave { get; init; } = true;
 
+    /// <summary>
+    /// Off by default: an exception escaping a bound call reaches the host as any exception would. On: an exception
+    /// escaping a call into generation N is reported through <see cref="ReloadableLibrary.GenerationFaulted"/>
+    /// (<c>HR2007</c>: generation, entry point, exception); the runtime goes back to the last generation that ran
+    /// cleanly (loaded again from its copy), never loads N again, runs the faulted call again on that generation, and
+    /// takes the next newer copy as usual. It cannot undo what N's call did to the host's state before it threw. Only
+    /// the typed bindings (<c>Bind</c>) are guarded; a <c>BindDelegate</c> binding lets exceptions through. When no
+    /// earlier generation can be loaded, the exception reaches the host.
+    /// </summary>
+    public bool RollbackOnException { get; init; }
+
     /// <summary>After this long, a released generation that is still in memory is reported through <see cref="ReloadableLibrary.UnloadStalled"/>. Default: 10 s.</summary>
     public TimeSpan UnloadStallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

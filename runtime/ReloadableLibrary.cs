@@ -18,7 +18,7 @@ namespace HotReload.Runtime;
 /// (<c>LiveReload=false</c>) the statically linked library runs and nothing is loaded, watched or started.
 /// Call the Bind methods and <see cref="Update"/> from the host's own thread.
 /// </summary>
-public sealed class ReloadableLibrary : IDisposable
+public sealed class ReloadableLibrary : IDisposable, IFaultHandler
 {
     /// <summary>The runtimeconfig.json option, followed by the assembly name, that holds the folder of copies.</summary>
     public const string ConfigurationPrefix = "HotReload.Reloadable.";
@@ -49,9 +49,11 @@ public sealed class ReloadableLibrary : IDisposable
     private readonly UnloadTracker? _tracker;
     private readonly List<ILiveFunction> _functions = [];
     private readonly ConcurrentQueue<ReloadFailedEventArgs> _failures = new();
-    private readonly ConcurrentQueue<EventArgs> _compilerEvents = new();
+    private readonly ConcurrentQueue<EventArgs> _events = new(); // the compiler's and faults, raised by Update
     private readonly WarmCompiler? _compiler;
+    private readonly RollbackHistory? _history; // null unless ReloadOptions.RollbackOnException
     private GenerationLoadContext? _context;
+    private GenerationHooks _hooks = GenerationHooks.None;
     private Assembly _live;
     private volatile int _generation;
     private PreparedGeneration? _prepared;
@@ -77,6 +79,7 @@ public sealed class ReloadableLibrary : IDisposable
         Mode = ReloadMode.Live;
         _folder = new GenerationFolder(copiesDirectory, Name);
         _tracker = new UnloadTracker(Signal, options.UnloadStallTimeout, options.CollectReleasedGenerations);
+        _history = options.RollbackOnException ? new RollbackHistory() : null;
         Description = $"{Name}: live mode, copies in {copiesDirectory}";
 
         // Watch first, then scan: a copy published in between is seen. Events before the first scan only mark a
@@ -95,7 +98,7 @@ public sealed class ReloadableLibrary : IDisposable
 
         if (options.CompileOnSave && compileManifest is not null)
         {
-            _compiler = WarmCompiler.TryStart(compileManifest, Name, QueueCompilerEvent, SchedulePrepare);
+            _compiler = WarmCompiler.TryStart(compileManifest, Name, QueueEvent, SchedulePrepare);
             if (_compiler is not null)
             {
                 Description += "; compiling on save";
@@ -103,9 +106,9 @@ public sealed class ReloadableLibrary : IDisposable
         }
     }
 
-    private void QueueCompilerEvent(EventArgs e)
+    private void QueueEvent(EventArgs e)
     {
-        _compilerEvents.Enqueue(e);
+        _events.Enqueue(e);
         Signal();
     }
 
@@ -114,6 +117,12 @@ public sealed class ReloadableLibrary : IDisposable
 
     /// <summary>A newer copy could not be loaded or bound; the previous generation keeps running. Raised inside <see cref="Update"/>.</summary>
     public event EventHandler<ReloadFailedEventArgs>? ReloadFailed;
+
+    /// <summary>
+    /// Code of a generation threw where the runtime called it: a bound call, with <see cref="ReloadOptions.RollbackOnException"/>
+    /// on (<c>HR2007</c>, the runtime rolled back), or a lifecycle hook (<c>HR2008</c>). Raised inside <see cref="Update"/>.
+    /// </summary>
+    public event EventHandler<GenerationFaultedEventArgs>? GenerationFaulted;
 
     /// <summary>A released generation was garbage-collected: its code has left the process. Raised inside <see cref="Update"/>.</summary>
     public event EventHandler<GenerationUnloadedEventArgs>? GenerationUnloaded;
@@ -237,6 +246,12 @@ public sealed class ReloadableLibrary : IDisposable
         }
 
         var binding = create(identity, initial);
+        if (_history is not null)
+        {
+            ((ILiveFunction)binding).GuardWith(this);
+            ((ILiveFunction)binding).Apply(initial, Generation);
+        }
+
         lock (_functions)
         {
             _functions.Add(binding);
@@ -275,10 +290,11 @@ public sealed class ReloadableLibrary : IDisposable
             ReloadFailed?.Invoke(this, failure);
         }
 
-        while (_compilerEvents.TryDequeue(out var compilerEvent))
+        while (_events.TryDequeue(out var queued))
         {
-            switch (compilerEvent)
+            switch (queued)
             {
+                case GenerationFaultedEventArgs faulted: GenerationFaulted?.Invoke(this, faulted); break;
                 case CompileFailedEventArgs failed: CompileFailed?.Invoke(this, failed); break;
                 case CompilerMessageEventArgs message: CompilerMessage?.Invoke(this, message); break;
             }
@@ -307,6 +323,31 @@ public sealed class ReloadableLibrary : IDisposable
         }
 
         var stopwatch = Stopwatch.StartNew();
+        var previous = _generation;
+        if (!TryMakeLive(prepared, out var failure))
+        {
+            Refuse(prepared.Generation, prepared.AssemblyPath, failure);
+            return false;
+        }
+
+        if (previous != 0)
+        {
+            _history?.RanCleanly(previous); // replaced without a fault: a place to roll back to
+        }
+
+        GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, prepared.Generation, prepared.AssemblyPath, stopwatch.Elapsed,
+            prepared.LoadTime, prepared.SincePrepared.Elapsed, prepared.Save));
+        return true;
+    }
+
+    /// <summary>
+    /// On the host's thread: binds every function to <paramref name="prepared"/>, runs its loaded hooks, switches to it,
+    /// then runs the old generation's releasing hooks and releases it. A copy that cannot be bound, or whose hook throws,
+    /// is released unused and the running generation stays.
+    /// </summary>
+    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
+    private bool TryMakeLive(PreparedGeneration prepared, [NotNullWhen(false)] out Exception? failure)
+    {
         ILiveFunction[] functions;
         lock (_functions)
         {
@@ -324,29 +365,93 @@ public sealed class ReloadableLibrary : IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Refuse(prepared.Generation, prepared.AssemblyPath, e);
+            failure = e;
+            _tracker!.Release(prepared.Generation, prepared.Context, wentLive: false);
+            return false;
+        }
+
+        if (prepared.Hooks.RunLoaded() is { } hookFailure)
+        {
+            failure = new HotReloadException(
+                $"HR2008: the [OnGenerationLoaded] hook {hookFailure.Hook} of generation {prepared.Generation} threw {hookFailure.Exception.GetType().Name}: {hookFailure.Exception.Message}. The copy is refused and generation {_generation} keeps running; fix the hook and save again.",
+                hookFailure.Exception);
             _tracker!.Release(prepared.Generation, prepared.Context, wentLive: false);
             return false;
         }
 
         for (var i = 0; i < functions.Length; i++)
         {
-            functions[i].Apply(bound[i]);
+            functions[i].Apply(bound[i], prepared.Generation);
         }
 
         var previous = _generation;
         var released = _context;
+        var releasedHooks = _hooks;
         _context = prepared.Context;
         _live = prepared.Assembly;
+        _hooks = prepared.Hooks;
         _generation = prepared.Generation;
         if (released is not null)
         {
+            ReportReleasingHookFailure(previous, releasedHooks.RunReleasing());
             _tracker!.Release(previous, released, wentLive: true);
         }
 
-        GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, prepared.Generation, prepared.AssemblyPath, stopwatch.Elapsed,
-            prepared.LoadTime, prepared.SincePrepared.Elapsed, prepared.Save));
+        failure = null;
         return true;
+    }
+
+    private void ReportReleasingHookFailure(int generation, HookFailure? failure)
+    {
+        if (failure is not null)
+        {
+            QueueEvent(new GenerationFaultedEventArgs(generation, failure.Hook, failure.Exception, _generation, rolledBack: false,
+                $"HR2008: the [OnGenerationReleasing] hook {failure.Hook} of generation {generation} threw {failure.Exception.GetType().Name}: {failure.Exception.Message}. The generation is released anyway; what the hook did not stop may keep it in memory."));
+        }
+    }
+
+    bool IFaultHandler.CanRollBack(int generation) =>
+        generation == _generation && !_disposed && _history is not null && _history.HasCandidateFor(generation);
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only live mode guards bindings (ReloadOptions.RollbackOnException with HotReload.IsSupported on); a trimmed host never reaches it.")]
+    bool IFaultHandler.RollBack(string entryPoint, int generation, Exception exception)
+    {
+        // Never load the faulted copy again; a newer copy goes live as usual.
+        MarkRefused(generation);
+        _history!.Forget(generation);
+        ILiveFunction[] functions;
+        lock (_functions)
+        {
+            functions = _functions.ToArray();
+        }
+
+        foreach (var candidate in _history.CandidatesFor(generation))
+        {
+            PreparedGeneration prepared;
+            try
+            {
+                prepared = PreparedGeneration.Load(_folder!, candidate, functions, (g, context) => _tracker!.Release(g, context, wentLive: false));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _history.Forget(candidate); // pruned, or no longer loads: try an older one
+                continue;
+            }
+
+            if (!TryMakeLive(prepared, out _))
+            {
+                _history.Forget(candidate);
+                continue;
+            }
+
+            QueueEvent(new GenerationFaultedEventArgs(generation, entryPoint, exception, candidate, rolledBack: true,
+                $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {exception.Message} Rolled back to generation {candidate}, which runs the call again; generation {generation} will not be loaded again: fix the code and save."));
+            return true;
+        }
+
+        QueueEvent(new GenerationFaultedEventArgs(generation, entryPoint, exception, _generation, rolledBack: false,
+            $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {exception.Message} No earlier generation could be loaded again, so the exception reaches the host."));
+        return false;
     }
 
     [RequiresUnreferencedCode(LiveModeNeedsReflection)]
@@ -429,15 +534,21 @@ public sealed class ReloadableLibrary : IDisposable
 
     private void Refuse(int generation, string path, Exception e)
     {
+        MarkRefused(generation);
+        var message = e is HotReloadException
+            ? e.Message
+            : $"HR2004: Loading {path} failed: {e.GetType().Name}: {e.Message}. Generation {_generation} keeps running; fix the library and build again.";
+        _failures.Enqueue(new ReloadFailedEventArgs(generation, message, e));
+    }
+
+    /// <summary>No copy numbered <paramref name="generation"/> or lower is prepared again.</summary>
+    private void MarkRefused(int generation)
+    {
         for (var refused = Volatile.Read(ref _refusedGeneration);
              refused < generation && Interlocked.CompareExchange(ref _refusedGeneration, generation, refused) != refused;
              refused = Volatile.Read(ref _refusedGeneration))
         {
         }
-        var message = e is HotReloadException
-            ? e.Message
-            : $"HR2004: Loading {path} failed: {e.GetType().Name}: {e.Message}. Generation {_generation} keeps running; fix the library and build again.";
-        _failures.Enqueue(new ReloadFailedEventArgs(generation, message, e));
     }
 
     private void Signal() => Interlocked.Exchange(ref _attention, 1);
@@ -459,6 +570,7 @@ public sealed class ReloadableLibrary : IDisposable
         Interlocked.Exchange(ref _prepared, null)?.Context.Unload();
         if (_context is not null)
         {
+            _hooks.RunReleasing(); // nothing raises events after Dispose: a failure here goes unreported
             _context.Unload();
             _context = null;
         }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 
@@ -14,6 +15,9 @@ internal sealed class UnloadTracker : IDisposable
 {
     private static readonly TimeSpan FirstCheck = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan LongestInterval = TimeSpan.FromSeconds(2);
+
+    // A stalled generation is still watched, so a late unload is reported, but less often: each check is a collection.
+    private static readonly TimeSpan StalledInterval = LongestInterval;
 
     private readonly List<Released> _pending = [];
     private readonly Queue<(int Generation, AssemblyLoadContext Context, Stopwatch Since, bool WentLive)> _toUnload = new();
@@ -103,9 +107,11 @@ internal sealed class UnloadTracker : IDisposable
         UnloadQueued();
         if (_collect)
         {
-            GC.Collect();
+            // A background collection: the host's threads run on while it marks, so its frames see at most its two
+            // short pauses instead of a full blocking collection. An unload takes a few more checks this way (the
+            // context's finalizer must run between two collections), which the check interval absorbs.
+            GC.Collect(2, GCCollectionMode.Forced, blocking: false);
             GC.WaitForPendingFinalizers();
-            GC.Collect();
         }
 
         var reported = false;
@@ -116,22 +122,24 @@ internal sealed class UnloadTracker : IDisposable
                 var released = _pending[i];
                 if (!released.Context.IsAlive)
                 {
-                    _results.Enqueue(new GenerationUnloadedEventArgs(released.Generation, released.Since.Elapsed, released.WentLive));
+                    _results.Enqueue(new GenerationUnloadedEventArgs(released.Generation, released.Since.Elapsed, released.WentLive, released.StallReported));
                     _pending.RemoveAt(i);
                     reported = true;
                 }
                 else if (!released.StallReported && released.Since.Elapsed > _stallAfter)
                 {
-                    _results.Enqueue(new UnloadStalledEventArgs(released.Generation, released.Since.Elapsed, released.WentLive));
+                    _results.Enqueue(Diagnose(released));
                     _pending[i] = released with { StallReported = true };
                     reported = true;
                 }
             }
 
-            // Keep checking, ever less often, while something is pending and not yet reported as stalled.
-            if (!_disposed && !_checkDue && (_toUnload.Count > 0 || _pending.Any(p => !p.StallReported)))
+            // Keep checking, ever less often, while something is pending; a stalled generation only every few seconds.
+            if (!_disposed && !_checkDue && (_toUnload.Count > 0 || _pending.Count > 0))
             {
-                _interval = _toUnload.Count > 0 ? FirstCheck : TimeSpan.FromTicks(Math.Min(_interval.Ticks * 2, LongestInterval.Ticks));
+                _interval = _toUnload.Count > 0 ? FirstCheck
+                    : _pending.TrueForAll(p => p.StallReported) ? StalledInterval
+                    : TimeSpan.FromTicks(Math.Min(_interval.Ticks * 2, LongestInterval.Ticks));
                 Schedule(_interval);
             }
         }
@@ -140,6 +148,16 @@ internal sealed class UnloadTracker : IDisposable
         {
             _signal();
         }
+    }
+
+    // Separate, so that the strong reference the diagnosis needs is gone when it returns.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only live mode creates a tracker; a trimmed host has HotReload.IsSupported off and never reaches it.")]
+    private static UnloadStalledEventArgs Diagnose(Released released)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        IReadOnlyList<string> causes = released.Context.Target is AssemblyLoadContext context ? LeakDiagnosis.FindHolders(context) : [];
+        return new UnloadStalledEventArgs(released.Generation, released.Since.Elapsed, released.WentLive, causes, stopwatch.Elapsed);
     }
 
     /// <summary>Stops checking. Contexts released but not yet unloaded (a swap just before) are unloaded now.</summary>

@@ -65,7 +65,7 @@ internal sealed class CopyCompiler : IDisposable
         var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
             .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll");
-        return platform.Append(typeof(CopyCompiler).Assembly.Location)
+        return platform.Append(typeof(CopyCompiler).Assembly.Location).Append(typeof(HotReload.Runtime.ReloadableLibrary).Assembly.Location)
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToArray();
     }

@@ -8,7 +8,7 @@ namespace HotReload.Tests;
 
 public sealed class ReloadableLibraryTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Patience = HostLoop.Patience;
     private readonly CopyCompiler _compiler = new();
 
     /// <summary>A library whose Step adds <paramref name="step"/> to the host's counter and reports which build ran.</summary>
@@ -32,21 +32,6 @@ public sealed class ReloadableLibraryTests : IDisposable
         var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
         step = reloadable.Bind(StaticStep(library));
         return reloadable;
-    }
-
-    private static void WaitForSwap(ReloadableLibrary library, int generation) =>
-        UpdateUntil(library, () => library.Generation == generation, $"generation {generation} to go live");
-
-    /// <summary>Runs the host's swap point, as a frame loop would, until <paramref name="done"/>.</summary>
-    private static void UpdateUntil(ReloadableLibrary library, Func<bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; generation {library.Generation} is live");
-            library.Update();
-            Thread.Sleep(5);
-        }
     }
 
     [Fact]
@@ -103,7 +88,7 @@ public sealed class ReloadableLibraryTests : IDisposable
 
         _compiler.PublishCopy(2, Source(10, "two"));
         Assert.Equal("one", step.Invoke(counter)); // nothing changes between swap points
-        WaitForSwap(reloadable, 2);
+        HostLoop.WaitForSwap(reloadable, 2);
 
         Assert.Equal("two", step.Invoke(counter));
         Assert.Equal(13, counter.Value);
@@ -131,7 +116,7 @@ public sealed class ReloadableLibraryTests : IDisposable
         // Loaded, but nothing changes for the host until its swap point.
         Assert.Equal(1, reloadable.Generation);
         Assert.Equal("one", step.Invoke(new Counter()));
-        WaitForSwap(reloadable, 2);
+        HostLoop.WaitForSwap(reloadable, 2);
         Assert.Equal("two", step.Invoke(new Counter()));
         var change = Assert.Single(changes);
         Assert.True(change.LoadTime > TimeSpan.Zero);
@@ -160,7 +145,7 @@ public sealed class ReloadableLibraryTests : IDisposable
         reloadable.ReloadFailed += (_, e) => failures.Add(e);
 
         _compiler.PublishCopy(2, "namespace Game; public static class Logic { public static string Step(HotReload.Tests.Shared.Counter c, int by) => \"x\"; }");
-        UpdateUntil(reloadable, () => failures.Count > 0, "the copy to be refused");
+        HostLoop.UpdateUntil(reloadable, () => failures.Count > 0, "the copy to be refused");
 
         var failure = Assert.Single(failures);
         Assert.Equal(2, failure.Generation);
@@ -169,7 +154,7 @@ public sealed class ReloadableLibraryTests : IDisposable
         Assert.Equal("one", step.Invoke(new Counter()));
 
         _compiler.PublishCopy(3, Source(1, "three"));
-        WaitForSwap(reloadable, 3);
+        HostLoop.WaitForSwap(reloadable, 3);
         Assert.Equal("three", step.Invoke(new Counter()));
     }
 
@@ -185,7 +170,7 @@ public sealed class ReloadableLibraryTests : IDisposable
         File.WriteAllText(Path.Combine(staging, _compiler.Name + ".2.dll"), "not an assembly");
         Directory.Move(staging, Path.Combine(_compiler.CopiesDirectory, "2"));
 
-        UpdateUntil(reloadable, () => failures.Count > 0, "the copy to be refused");
+        HostLoop.UpdateUntil(reloadable, () => failures.Count > 0, "the copy to be refused");
 
         var failure = Assert.Single(failures);
         Assert.StartsWith("HR2004", failure.Message);
@@ -205,11 +190,11 @@ public sealed class ReloadableLibraryTests : IDisposable
         for (var generation = 2; generation <= 4; generation++)
         {
             _compiler.PublishCopy(generation, Source(generation, "g" + generation));
-            WaitForSwap(reloadable, generation);
+            HostLoop.WaitForSwap(reloadable, generation);
             step.Invoke(new Counter());
         }
 
-        UpdateUntil(reloadable, () => unloaded.Count == 3, "three generations to unload");
+        HostLoop.UpdateUntil(reloadable, () => unloaded.Count == 3, "three generations to unload");
 
         Assert.Equal([1, 2, 3], unloaded.Order());
         Assert.Equal(0, reloadable.PendingUnloads);
@@ -228,7 +213,7 @@ public sealed class ReloadableLibraryTests : IDisposable
         reloadable.GenerationUnloaded += (_, e) => unloaded.Add(e);
 
         _compiler.PublishCopy(2, "namespace Game; public static class Logic { }"); // no entry point: refused
-        UpdateUntil(reloadable, () => unloaded.Count == 1, "the refused copy to unload");
+        HostLoop.UpdateUntil(reloadable, () => unloaded.Count == 1, "the refused copy to unload");
 
         var copy = Assert.Single(unloaded);
         Assert.Equal(2, copy.Generation);
@@ -242,7 +227,7 @@ public sealed class ReloadableLibraryTests : IDisposable
         var reloadable = OpenOnFirstCopy(out var step);
         step.Invoke(new Counter());
         _compiler.PublishCopy(2, Source(2, "two"));
-        WaitForSwap(reloadable, 2); // releases generation 1; the tracker would unload it 20 ms later
+        HostLoop.WaitForSwap(reloadable, 2); // releases generation 1; the tracker would unload it 20 ms later
         reloadable.Dispose();       // before that
 
         var deadline = DateTime.UtcNow + Patience;
@@ -307,7 +292,7 @@ public sealed class ReloadableLibraryTests : IDisposable
         using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
         var step = reloadable.Bind(StaticStep(library));
         Directory.Move(staging, Path.Combine(_compiler.CopiesDirectory, "2"));
-        WaitForSwap(reloadable, 2);
+        HostLoop.WaitForSwap(reloadable, 2);
 
         Assert.Equal("from helper", step.Invoke(new Counter()));
         var helper = AssemblyLoadContext.GetLoadContext(step.Delegate.Method.Module.Assembly)!.Assemblies.Single(a => a.GetName().Name == helperName);
