@@ -6,15 +6,16 @@ using StateManipulation;
 int? frames = args.Length == 2 && args[0] == "--frames" ? int.Parse(args[1]) : null;
 
 var platform = new Platform(Console.WriteLine);
-using var library = ReloadableLibrary.Open(typeof(Logic).Assembly);
+// RollbackOnException: an exception in new code goes back to the last generation that ran cleanly, instead of ending the loop.
+using var library = ReloadableLibrary.Open(typeof(Logic).Assembly, new ReloadOptions { RollbackOnException = true });
 library.GenerationChanged += (_, e) => Console.WriteLine(e.SinceSave is { } sinceSave
     ? $"[hotreload] generation {e.Generation} live · {Ms(sinceSave)} ms (debounce {Ms(e.DebounceTime)}, compile {Ms(e.CompileTime)}, load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)})"
     : $"[hotreload] generation {e.Generation} live · built by dotnet build (load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)})");
 library.GenerationUnloaded += (_, e) => Console.WriteLine(e.WentLive
-    ? $"[hotreload] generation {e.Generation} unloaded ({Ms(e.AfterRelease)} ms after release)"
+    ? $"[hotreload] generation {e.Generation} unloaded ({Ms(e.AfterRelease)} ms after release{(e.WasStalled ? ", late" : "")})"
     : $"[hotreload] copy {e.Generation}, which never went live, unloaded ({Ms(e.AfterRelease)} ms after release)");
-library.UnloadStalled += (_, e) =>
-    Console.WriteLine($"[hotreload] generation {e.Generation} is still in memory after {e.AfterRelease.TotalSeconds:F0} s: something still references its code");
+library.UnloadStalled += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
+library.GenerationFaulted += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
 library.ReloadFailed += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
 library.CompileFailed += (_, e) =>
 {

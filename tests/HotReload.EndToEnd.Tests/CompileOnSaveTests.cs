@@ -76,6 +76,28 @@ public sealed class CompileOnSaveTests
     }
 
     [Fact]
+    public void A_crash_in_the_new_code_rolls_back_and_the_host_runs_on()
+    {
+        using var ws = new Workspace();
+        using var host = StartLiveHost(ws); // the sample opts into ReloadOptions.RollbackOnException
+
+        var at = host.Lines.Count;
+        File.WriteAllText(ws.LogicFile, Logic("1; if (state.Counter > 0) throw new System.InvalidOperationException(\"boom\")"));
+        var fault = host.WaitFor(l => l.Contains("HR2007: StateManipulation.Logic.UpdateAndRender threw InvalidOperationException in generation 2: boom", StringComparison.Ordinal),
+            "the crash to be reported", from: at);
+        Assert.Contains("Rolled back to generation 1", host.Lines[fault].Text, StringComparison.Ordinal);
+
+        // The loop goes on, on generation 1, with its state.
+        var last = Counters(host).Last().Value;
+        host.WaitFor(l => long.TryParse(l, out var v) && v >= last + 5, "five more frames on generation 1", from: fault);
+        Assert.False(host.HasExited);
+
+        at = host.Lines.Count;
+        File.WriteAllText(ws.LogicFile, Logic("3"));
+        WaitForStep(host, 3, at, "the fix to go live");
+    }
+
+    [Fact]
     public void A_burst_of_saves_makes_few_copies_and_the_last_content_wins()
     {
         using var ws = new Workspace();
