@@ -1,0 +1,112 @@
+using HotReload.Extensions.Logging;
+using HotReload.Runtime;
+using HotReload.Tests.Shared;
+using Microsoft.Extensions.Logging;
+
+namespace HotReload.Tests;
+
+/// <summary>A real library's events, through HotReload.Extensions.Logging, into an ILogger that keeps what it got.</summary>
+public sealed class LoggingTests : IDisposable
+{
+    private readonly CopyCompiler _compiler = new();
+
+    private static string Source(string marker, string body = "") => $$"""
+        namespace Game;
+        public static class Logic
+        {
+            public static string Step(HotReload.Tests.Shared.Counter counter) { counter.Value += 1; {{body}} return "{{marker}}"; }
+        }
+        """;
+
+    [Fact]
+    public void Events_are_logged_structured_with_event_ids_that_are_the_HR_codes()
+    {
+        var library = _compiler.CompileStatic(Source("static"));
+        _compiler.PublishCopy(1, Source("one"));
+        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory, new ReloadOptions { RollbackOnException = true });
+        var step = reloadable.Bind(library.GetType("Game.Logic")!.GetMethod("Step")!.CreateDelegate<Func<Counter, string>>());
+        var log = new KeptLog();
+        using var subscription = reloadable.LogTo(log);
+
+        _compiler.PublishCopy(2, Source("two"));
+        HostLoop.WaitForSwap(reloadable, 2);
+        var live = log.Single(2100);
+        Assert.Equal(LogLevel.Information, live.Level);
+        Assert.Equal("GenerationLive", live.Id.Name);
+        Assert.Equal(2, live.Values["Generation"]);
+        Assert.Equal(reloadable.Name, live.Values["Library"]);
+        Assert.StartsWith($"{reloadable.Name} generation 2 live, built by dotnet build", live.Text);
+
+        // A refused copy: a warning under its code.
+        _compiler.PublishCopy(3, "namespace Game; public static class Logic { }");
+        HostLoop.UpdateUntil(reloadable, () => log.Has(2002), "the refused copy to be logged");
+        var refused = log.Single(2002);
+        Assert.Equal(LogLevel.Warning, refused.Level);
+        Assert.Equal("HR2002", refused.Id.Name);
+        Assert.Equal(3, refused.Values["Generation"]);
+
+        // A fault with rollback: an error with the exception, under HR2007.
+        _compiler.PublishCopy(4, Source("four", "throw new System.InvalidOperationException(\"boom\");"));
+        HostLoop.WaitForSwap(reloadable, 4);
+        step.Invoke(new Counter());
+        HostLoop.UpdateUntil(reloadable, () => log.Has(2007), "the fault to be logged");
+        var fault = log.Single(2007);
+        Assert.Equal(LogLevel.Error, fault.Level);
+        Assert.IsType<InvalidOperationException>(fault.Exception);
+        Assert.Equal(4, fault.Values["Generation"]);
+        Assert.StartsWith("HR2007:", (string)fault.Values["Message"]!);
+
+        // Released generations: a debug entry each.
+        HostLoop.UpdateUntil(reloadable, () => log.Entries.Any(e => e.Id.Id == 2101 && Equals(e.Values["Generation"], 1)), "generation 1's unload to be logged");
+
+        // Disposed: nothing more is logged.
+        subscription.Dispose();
+        var count = log.Entries.Count;
+        _compiler.PublishCopy(5, Source("five"));
+        HostLoop.WaitForSwap(reloadable, 5);
+        Assert.Equal(count, log.Entries.Count);
+    }
+
+    [Theory]
+    [InlineData("HR2004: Loading x failed", 2004, "HR2004")]
+    [InlineData("HR3001: Common changed", 3001, "HR3001")]
+    [InlineData("compiling on save", null, null)]
+    [InlineData("HR20: short", null, null)]
+    public void A_message_s_code_is_its_event_id(string message, int? id, string? name)
+    {
+        var eventId = ReloadEventIds.OfMessage(message);
+        Assert.Equal(id, eventId?.Id);
+        Assert.Equal(name, eventId?.Name);
+    }
+
+    public void Dispose() => _compiler.Dispose();
+
+    private sealed record Entry(LogLevel Level, EventId Id, string Text, Exception? Exception, IReadOnlyDictionary<string, object?> Values);
+
+    private sealed class KeptLog : ILogger
+    {
+        private readonly List<Entry> _entries = [];
+
+        public IReadOnlyList<Entry> Entries
+        {
+            get { lock (_entries) { return _entries.ToArray(); } }
+        }
+
+        public bool Has(int id) => Entries.Any(e => e.Id.Id == id);
+
+        public Entry Single(int id) => Assert.Single(Entries, e => e.Id.Id == id);
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = (state as IEnumerable<KeyValuePair<string, object?>>)?.ToDictionary(p => p.Key, p => p.Value) ?? [];
+            lock (_entries)
+            {
+                _entries.Add(new Entry(logLevel, eventId, formatter(state, exception), exception, values));
+            }
+        }
+    }
+}
