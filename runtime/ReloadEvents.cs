@@ -116,6 +116,13 @@ public sealed class GenerationFaultedEventArgs(int generation, string entryPoint
 
     /// <summary>One line starting with the code: what happened and what runs now.</summary>
     public string Message { get; } = message;
+
+    /// <summary>
+    /// Where in the generation's source the exception was thrown, as <c>path(line,column)</c>, when its symbols say;
+    /// null otherwise. <c>$"{Location}: error {Message}"</c> is a line in the MSBuild canonical format, which editors
+    /// and terminals link to the source.
+    /// </summary>
+    public string? Location { get; init; }
 }
 
 /// <summary>The collectible context of an old generation was garbage-collected: its code is gone from the process.</summary>

@@ -418,6 +418,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
     {
         // Never load the faulted copy again; a newer copy goes live as usual.
         MarkRefused(generation);
+        var location = FaultLocation.Find(exception, _live);
         _history!.Forget(generation);
         ILiveFunction[] functions;
         lock (_functions)
@@ -445,12 +446,14 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
             }
 
             QueueEvent(new GenerationFaultedEventArgs(generation, entryPoint, exception, candidate, rolledBack: true,
-                $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {exception.Message} Rolled back to generation {candidate}, which runs the call again; generation {generation} will not be loaded again: fix the code and save."));
+                $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {exception.Message} Rolled back to generation {candidate}, which runs the call again; generation {generation} will not be loaded again: fix the code and save.")
+            { Location = location });
             return true;
         }
 
         QueueEvent(new GenerationFaultedEventArgs(generation, entryPoint, exception, _generation, rolledBack: false,
-            $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {exception.Message} No earlier generation could be loaded again, so the exception reaches the host."));
+            $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {exception.Message} No earlier generation could be loaded again, so the exception reaches the host.")
+            { Location = location });
         return false;
     }
 

@@ -86,6 +86,7 @@ public sealed class CompileOnSaveTests
         var fault = host.WaitFor(l => l.Contains("HR2007: StateManipulation.Logic.UpdateAndRender threw InvalidOperationException in generation 2: boom", StringComparison.Ordinal),
             "the crash to be reported", from: at);
         Assert.Contains("Rolled back to generation 1", host.Lines[fault].Text, StringComparison.Ordinal);
+        Assert.StartsWith(ws.LogicFile + "(12,", host.Lines[fault].Text); // canonical: path(line,col): error HR2007: ..., the throw's line
 
         // The loop goes on, on generation 1, with its state.
         var last = Counters(host).Last().Value;
