@@ -450,7 +450,7 @@ internal sealed class CompileSession : IDisposable
         if (reason.StartsWith("the referenced project", StringComparison.Ordinal))
         {
             _host.Send(CompilerProtocol.Warning,
-                "HR3001: a referenced project changed. An assembly the host references itself (the shared state) was loaded once, when the host started, and keeps running as it was: restart the host to use its change.");
+                $"HR3001: {reason}. An assembly the host references itself (the shared state) was loaded once, when the host started, and keeps running as it was: restart the host to use its change.");
         }
 
         Reload(batch);
