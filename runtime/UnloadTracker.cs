@@ -16,8 +16,11 @@ internal sealed class UnloadTracker : IDisposable
     private static readonly TimeSpan FirstCheck = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan LongestInterval = TimeSpan.FromSeconds(2);
 
-    // A stalled generation is still watched, so a late unload is reported, but less often: each check is a collection.
+    // A stalled generation is still watched, so a late unload is reported: every 2 s for a minute (the user is likely
+    // fixing the cause right now), then every 30 s, since each check is a collection of the whole heap.
     private static readonly TimeSpan StalledInterval = LongestInterval;
+    private static readonly TimeSpan LongStalledInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LongStalled = TimeSpan.FromMinutes(1);
 
     private readonly List<Released> _pending = [];
     private readonly Queue<(int Generation, AssemblyLoadContext Context, Stopwatch Since, bool WentLive)> _toUnload = new();
@@ -138,7 +141,7 @@ internal sealed class UnloadTracker : IDisposable
             if (!_disposed && !_checkDue && (_toUnload.Count > 0 || _pending.Count > 0))
             {
                 _interval = _toUnload.Count > 0 ? FirstCheck
-                    : _pending.TrueForAll(p => p.StallReported) ? StalledInterval
+                    : _pending.TrueForAll(p => p.StallReported) ? (_pending.TrueForAll(p => p.Since.Elapsed > LongStalled) ? LongStalledInterval : StalledInterval)
                     : TimeSpan.FromTicks(Math.Min(_interval.Ticks * 2, LongestInterval.Ticks));
                 Schedule(_interval);
             }
