@@ -53,7 +53,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
     private readonly WarmCompiler? _compiler;
     private readonly RollbackHistory? _history; // null unless ReloadOptions.RollbackOnException
     private GenerationLoadContext? _context;
-    private GenerationHooks _hooks = GenerationHooks.None;
+    private GenerationHooks? _hooks; // the live generation's; null before the first (and in static mode, so a trimmed host keeps none)
     private Assembly _live;
     private volatile int _generation;
     private PreparedGeneration? _prepared;
@@ -246,7 +246,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
         }
 
         var binding = create(identity, initial);
-        if (_history is not null)
+        if (IsSupported && _history is not null) // IsSupported first: a trimmed host keeps no guard and no rollback
         {
             ((ILiveFunction)binding).GuardWith(this);
             ((ILiveFunction)binding).Apply(initial, Generation);
@@ -393,7 +393,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
         _generation = prepared.Generation;
         if (released is not null)
         {
-            ReportReleasingHookFailure(previous, releasedHooks.RunReleasing());
+            ReportReleasingHookFailure(previous, releasedHooks?.RunReleasing());
             _tracker!.Release(previous, released, wentLive: true);
         }
 
@@ -573,7 +573,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
         Interlocked.Exchange(ref _prepared, null)?.Context.Unload();
         if (_context is not null)
         {
-            _hooks.RunReleasing(); // nothing raises events after Dispose: a failure here goes unreported
+            _hooks?.RunReleasing(); // nothing raises events after Dispose: a failure here goes unreported
             _context.Unload();
             _context = null;
         }
