@@ -379,40 +379,23 @@ internal sealed class CompileSession : IDisposable
 
     private void Publish(int generation, WarmCompilation.Output output)
     {
-        var staging = _store.CreateStagingFolder();
-        var name = _manifest.AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
-        File.WriteAllBytes(Path.Combine(staging, name + ".dll"), output.Assembly!);
-        if (output.Pdb is not null)
+        // Held while it is written; disposed unpublished (a failed write), it is deleted at once.
+        using (var staging = _store.CreateStagingFolder())
         {
-            File.WriteAllBytes(Path.Combine(staging, name + ".pdb"), output.Pdb);
-        }
+            var name = _manifest.AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
+            File.WriteAllBytes(Path.Combine(staging.Path, name + ".dll"), output.Assembly!);
+            if (output.Pdb is not null)
+            {
+                File.WriteAllBytes(Path.Combine(staging.Path, name + ".pdb"), output.Pdb);
+            }
 
-        CopyLayout.WriteDependencyList(staging, _manifest.RuntimeDependencies);
-        CopyLayout.WriteSaveTimings(staging, _debounce, Stopwatch.GetElapsedTime(_batchTaken));
-        try
-        {
+            CopyLayout.WriteDependencyList(staging.Path, _manifest.RuntimeDependencies);
+            CopyLayout.WriteSaveTimings(staging.Path, _debounce, Stopwatch.GetElapsedTime(_batchTaken));
             _store.Publish(staging, generation);
-        }
-        catch
-        {
-            TryDeleteFolder(staging);
-            throw;
         }
 
         _host.Send(CompilerProtocol.PublishedLine(generation));
         _store.Prune(_manifest.KeepCopies, (_, _) => { });
-    }
-
-    private static void TryDeleteFolder(string folder)
-    {
-        try
-        {
-            System.IO.Directory.Delete(folder, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // pruned with other leftovers later
-        }
     }
 
     private void BuildAndReload(string reason, EventBatch batch)

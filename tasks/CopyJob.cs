@@ -13,12 +13,14 @@ internal sealed class CopyJob : IDisposable
 
     private readonly GenerationStore _store;
 
-    private CopyJob(GenerationStore store, IReadOnlyList<string> buildArguments, int generation, string staging, string assemblyPath, CompilerProcess compiler, DateTime startedUtc)
+    private readonly StagingFolder _staging;
+
+    private CopyJob(GenerationStore store, IReadOnlyList<string> buildArguments, int generation, StagingFolder staging, string assemblyPath, CompilerProcess compiler, DateTime startedUtc)
     {
         _store = store;
         BuildArguments = buildArguments;
         Generation = generation;
-        StagingFolder = staging;
+        _staging = staging;
         StagedAssembly = assemblyPath;
         _compiler = compiler;
         StartedUtc = startedUtc;
@@ -29,7 +31,8 @@ internal sealed class CopyJob : IDisposable
 
     public int Generation { get; }
 
-    public string StagingFolder { get; }
+    /// <summary>Held by this job (no prune deletes it) until it is published, or the job is abandoned or disposed.</summary>
+    public StagingFolder Staging => _staging;
 
     public string StagedAssembly { get; }
 
@@ -45,20 +48,28 @@ internal sealed class CopyJob : IDisposable
         var startedUtc = DateTime.UtcNow;
         var generation = store.ReserveNext();
         var staging = store.CreateStagingFolder();
-        var copyName = settings.AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
-        var assembly = Path.Combine(staging, copyName + ".dll");
-        var arguments = new CompilerArguments(buildArguments);
+        try
+        {
+            var copyName = settings.AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
+            var assembly = Path.Combine(staging.Path, copyName + ".dll");
+            var arguments = new CompilerArguments(buildArguments);
 
-        var responseFile = ResponseFileOf(staging);
-        File.WriteAllLines(responseFile, arguments.ForCopy(assembly, Path.Combine(staging, copyName + ".pdb")));
-        var compiler = CompilerProcess.Start(settings.DotNetHostPath, settings.CompilerPath, settings.WorkingDirectory, responseFile, arguments.NoConfig, settings.UseServer);
-        return new CopyJob(store, buildArguments, generation, staging, assembly, compiler, startedUtc);
+            var responseFile = ResponseFileOf(staging.Path);
+            File.WriteAllLines(responseFile, arguments.ForCopy(assembly, Path.Combine(staging.Path, copyName + ".pdb")));
+            var compiler = CompilerProcess.Start(settings.DotNetHostPath, settings.CompilerPath, settings.WorkingDirectory, responseFile, arguments.NoConfig, settings.UseServer);
+            return new CopyJob(store, buildArguments, generation, staging, assembly, compiler, startedUtc);
+        }
+        catch
+        {
+            staging.Dispose(); // nothing will publish it: deleted now, not left for a prune
+            throw;
+        }
     }
 
     public CompilerProcess.Result Wait(CancellationToken cancellation)
     {
         var result = _compiler.WaitForExit(cancellation);
-        TryDelete(ResponseFileOf(StagingFolder));
+        TryDelete(ResponseFileOf(_staging.Path));
         return result;
     }
 
@@ -67,7 +78,6 @@ internal sealed class CopyJob : IDisposable
     {
         _compiler.Kill();
         _compiler.WaitForExit(CancellationToken.None);
-        TryDelete(ResponseFileOf(StagingFolder));
         DeleteStaging();
         try
         {
@@ -81,20 +91,8 @@ internal sealed class CopyJob : IDisposable
         Dispose();
     }
 
-    public void DeleteStaging()
-    {
-        try
-        {
-            if (Directory.Exists(StagingFolder))
-            {
-                Directory.Delete(StagingFolder, recursive: true);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Pruned later: staging folders older than a minute are removed after each copy.
-        }
-    }
+    /// <summary>For a copy that will not be published (failed, cancelled): deleted now, and the writer's hold ended.</summary>
+    public void DeleteStaging() => _staging.Dispose();
 
     // Inside the staging folder, and deleted before it is published.
     private static string ResponseFileOf(string staging) => Path.Combine(staging, "copy.rsp");
@@ -110,5 +108,9 @@ internal sealed class CopyJob : IDisposable
         }
     }
 
-    public void Dispose() => _compiler.Dispose();
+    public void Dispose()
+    {
+        _compiler.Dispose();
+        _staging.Dispose(); // a copy never published goes with its job; a published one has left the staging folder
+    }
 }

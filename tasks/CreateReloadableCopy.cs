@@ -33,6 +33,7 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
     {
         var stopwatch = Stopwatch.StartNew();
         var early = PendingCopies.Take(BuildEngine, JobKey);
+        RemoveAbandonedStaging();
         var arguments = ReadBuildArguments();
         if (arguments is null)
         {
@@ -70,6 +71,23 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         {
             UsedEarlyCompile = ReferenceEquals(job, early);
             return Complete(job, stopwatch);
+        }
+    }
+
+    /// <summary>What killed builds and compilers left, removed by the next build whether or not its copy succeeds.</summary>
+    private void RemoveAbandonedStaging()
+    {
+        try
+        {
+            foreach (var deleted in Store.RemoveAbandonedStaging((folder, e) =>
+                         Log.LogMessage(MessageImportance.Normal, "Could not remove the abandoned staging folder '{0}': {1}", folder, e.Message)))
+            {
+                Log.LogMessage(MessageImportance.Normal, "Removed the staging folder '{0}', left by a build or compiler that was stopped.", deleted);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the folder of copies cannot be read: making the copy reports it (HR1002)
         }
     }
 
@@ -111,8 +129,8 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         var store = Store;
         try
         {
-            CopyLayout.WriteDependencyList(job.StagingFolder, RuntimeDependencies.Select(item => item.GetMetadata("FullPath")));
-            store.Publish(job.StagingFolder, job.Generation);
+            CopyLayout.WriteDependencyList(job.Staging.Path, RuntimeDependencies.Select(item => item.GetMetadata("FullPath")));
+            store.Publish(job.Staging, job.Generation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -99,19 +99,17 @@ internal sealed class GenerationStore
 
     private CrossProcessLock AcquireLock() => CrossProcessLock.Acquire(_counterFile + ".lock", LockTimeout);
 
-    /// <summary>A new, empty folder beside the published ones, so that publishing is a rename on one file system.</summary>
-    public string CreateStagingFolder()
-    {
-        var staging = Path.Combine(_root, CopyLayout.StagingPrefix + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(staging);
-        return staging;
-    }
+    /// <summary>
+    /// A new, empty folder beside the published ones, so that publishing is a rename on one file system. The caller
+    /// holds it (disposes it when done): until then no prune deletes it, and disposing it unpublished deletes it.
+    /// </summary>
+    public StagingFolder CreateStagingFolder() => StagingFolder.Create(_root);
 
     /// <summary>
-    /// Renames the staging folder to its reserved number, so a reader sees either no folder or a complete one.
-    /// A folder of that number can only be there if something outside the store wrote it.
+    /// Renames the staging folder to its reserved number, so a reader sees either no folder or a complete one, and
+    /// ends the writer's hold on it. A folder of that number can only be there if something outside the store wrote it.
     /// </summary>
-    public void Publish(string stagingFolder, int generation)
+    public void Publish(StagingFolder staging, int generation)
     {
         var target = FolderOf(generation);
         if (Directory.Exists(target))
@@ -119,10 +117,14 @@ internal sealed class GenerationStore
             throw new IOException($"'{target}' already exists although number {generation} was reserved for this copy; something other than HotReload.Sdk writes this folder.");
         }
 
-        Directory.Move(stagingFolder, target);
+        Directory.Move(staging.Path, target);
+        staging.Dispose();
     }
 
-    /// <summary>Deletes all but the newest <paramref name="keep"/> copies, and staging folders left by killed builds.</summary>
+    /// <summary>
+    /// Deletes all but the newest <paramref name="keep"/> copies, and what writers that died left (see
+    /// <see cref="RemoveAbandonedStaging"/>).
+    /// </summary>
     public IReadOnlyList<string> Prune(int keep, Action<string, Exception> onFailure)
     {
         keep = Math.Max(1, keep);
@@ -133,21 +135,20 @@ internal sealed class GenerationStore
             TryDelete(FolderOf(generation), deleted, onFailure);
         }
 
-        if (Directory.Exists(_root))
-        {
-            foreach (var staging in Directory.EnumerateDirectories(_root, CopyLayout.StagingPrefix + "*"))
-            {
-                // A staging folder touched within the last minute may belong to a build running right now.
-                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(staging) > TimeSpan.FromMinutes(1))
-                {
-                    TryDelete(staging, deleted, onFailure);
-                }
-            }
-        }
-
+        deleted.AddRange(RemoveAbandonedStaging(onFailure));
         return deleted;
     }
 
+    /// <summary>
+    /// Deletes the staging folders whose writer is gone (a killed build or compiler): at once, since a live writer
+    /// holds its folder's lock. Staging folders other writers are filling right now are left alone.
+    /// </summary>
+    public IReadOnlyList<string> RemoveAbandonedStaging(Action<string, Exception> onFailure)
+    {
+        var deleted = new List<string>();
+        StagingFolder.RemoveAbandoned(_root, deleted, onFailure);
+        return deleted;
+    }
 
     private int ReadCounter()
     {

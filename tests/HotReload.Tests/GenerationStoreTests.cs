@@ -13,8 +13,8 @@ public sealed class GenerationStoreTests : IDisposable
     private int PublishOne(GenerationStore store)
     {
         var n = store.ReserveNext();
-        var staging = store.CreateStagingFolder();
-        File.WriteAllText(Path.Combine(staging, $"Lib.{n}.dll"), "x");
+        using var staging = store.CreateStagingFolder();
+        File.WriteAllText(Path.Combine(staging.Path, $"Lib.{n}.dll"), "x");
         store.Publish(staging, n);
         return n;
     }
@@ -102,20 +102,21 @@ public sealed class GenerationStoreTests : IDisposable
     public void Publish_is_a_rename_of_a_complete_folder()
     {
         var store = NewStore();
-        var staging = store.CreateStagingFolder();
-        Assert.StartsWith(Copies, staging);
+        using var staging = store.CreateStagingFolder();
+        Assert.StartsWith(Copies, staging.Path);
         Assert.Empty(store.PublishedGenerations());
-        File.WriteAllText(Path.Combine(staging, "Lib.1.dll"), "complete");
+        File.WriteAllText(Path.Combine(staging.Path, "Lib.1.dll"), "complete");
         store.Publish(staging, 1);
-        Assert.False(Directory.Exists(staging));
+        Assert.False(Directory.Exists(staging.Path));
         Assert.Equal("complete", File.ReadAllText(Path.Combine(store.FolderOf(1), "Lib.1.dll")));
+        Assert.Equal(["1"], Directory.EnumerateFileSystemEntries(Copies).Select(Path.GetFileName)); // its lock file went with it
     }
 
     [Fact]
     public void Publish_refuses_a_number_another_build_took()
     {
         var store = NewStore();
-        var staging = store.CreateStagingFolder();
+        using var staging = store.CreateStagingFolder();
         Directory.CreateDirectory(store.FolderOf(1));
         Assert.Throws<IOException>(() => store.Publish(staging, 1));
     }
@@ -145,15 +146,77 @@ public sealed class GenerationStoreTests : IDisposable
     }
 
     [Fact]
-    public void Prune_removes_stale_staging_folders_only()
+    public void A_staging_folder_its_writer_still_holds_survives_every_prune()
     {
         var store = NewStore();
-        var stale = store.CreateStagingFolder();
-        Directory.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1));
-        var fresh = store.CreateStagingFolder();
-        store.Prune(10, (_, e) => throw e);
-        Assert.False(Directory.Exists(stale));
-        Assert.True(Directory.Exists(fresh));
+        using var live = store.CreateStagingFolder(); // another build, or the warm compiler, writing right now
+        File.WriteAllText(Path.Combine(live.Path, "Lib.1.dll"), "half");
+        Directory.SetLastWriteTimeUtc(live.Path, DateTime.UtcNow.AddHours(-1)); // however old its clock says it is
+        Assert.Empty(NewStore().Prune(10, (_, e) => throw e));
+        Assert.Empty(NewStore().RemoveAbandonedStaging((_, e) => throw e));
+        Assert.True(File.Exists(Path.Combine(live.Path, "Lib.1.dll")));
+    }
+
+    [Fact]
+    public void A_staging_folder_its_writer_abandoned_is_removed_by_the_next_prune_at_once()
+    {
+        // What a killed writer leaves: the folder, half written, and its lock file, which nobody holds any more.
+        var store = NewStore();
+        var killed = Path.Combine(Copies, ".staging-killed");
+        Directory.CreateDirectory(killed);
+        File.WriteAllText(Path.Combine(killed, "Lib.1.dll"), "half");
+        File.WriteAllText(killed + ".lock", "");
+        PublishOne(store);
+
+        var deleted = store.Prune(10, (_, e) => throw e);
+        Assert.Equal([killed], deleted);
+        Assert.Equal(["1"], Directory.EnumerateFileSystemEntries(Copies).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void The_next_build_removes_abandoned_staging_without_publishing_anything()
+    {
+        var killed = Path.Combine(Copies, ".staging-killed");
+        Directory.CreateDirectory(killed);
+        File.WriteAllText(killed + ".lock", "");
+        File.WriteAllText(Path.Combine(Copies, ".staging-diedbeforeitsfolder.lock"), ""); // killed between the two steps
+
+        Assert.Equal([killed], NewStore().RemoveAbandonedStaging((_, e) => throw e));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Copies));
+    }
+
+    [Fact]
+    public void A_staging_folder_disposed_unpublished_is_deleted_with_its_lock_file()
+    {
+        var store = NewStore();
+        var failed = store.CreateStagingFolder(); // a compile that failed
+        File.WriteAllText(Path.Combine(failed.Path, "copy.rsp"), "/out:x");
+        Assert.True(File.Exists(failed.Path + ".lock"));
+        failed.Dispose();
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Copies));
+    }
+
+    [Fact]
+    public void A_lock_file_a_writer_holds_is_never_removed_even_before_its_folder_exists()
+    {
+        Directory.CreateDirectory(Copies);
+        var lockFile = Path.Combine(Copies, ".staging-starting.lock");
+        using var held = CrossProcessLock.CreateNew(lockFile); // the first of a writer's two steps
+        NewStore().RemoveAbandonedStaging((_, e) => throw e);
+        Assert.True(File.Exists(lockFile));
+    }
+
+    [Fact]
+    public void Staging_folders_of_older_writers_without_a_lock_file_wait_a_minute()
+    {
+        var store = NewStore();
+        var old = Path.Combine(Copies, ".staging-old");
+        var recent = Path.Combine(Copies, ".staging-recent");
+        Directory.CreateDirectory(old);
+        Directory.CreateDirectory(recent);
+        Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-1));
+        Assert.Equal([old], store.RemoveAbandonedStaging((_, e) => throw e));
+        Assert.True(Directory.Exists(recent));
     }
 
     public void Dispose()
