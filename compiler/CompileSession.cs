@@ -40,6 +40,9 @@ internal sealed class CompileSession : IDisposable
     private TimeSpan _debounce;
     private long _batchTaken;
 
+    // The last HR1011 line sent, so the same skipped folders are reported once, not on every save.
+    private string? _skippedReported;
+
     public CompileSession(CompileManifest manifest, HostChannel host)
     {
         _manifest = manifest;
@@ -79,6 +82,7 @@ internal sealed class CompileSession : IDisposable
         _host.Send(CompilerProtocol.Ready, first is null
             ? CompilerProtocol.TookOver
             : ((long)warmUp.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        ReportSkippedFolders();
         CatchUp();
 
         while (_events.Take(_stop.Token) is { } batch)
@@ -329,7 +333,21 @@ internal sealed class CompileSession : IDisposable
         }
 
         _owedCopy = false;
+        try
+        {
+            EmitAndPublish(compilation);
+        }
+        catch (CopyNumbersExhaustedException e)
+        {
+            _owedCopy = true; // once the folder or counter is dealt with, the next save publishes even if it changes nothing
+            _host.Send(CompilerProtocol.Warning, CopyNumbersExhaustedException.Code + ": " + e.Message);
+        }
+    }
 
+    /// <summary>Emits under the next number and publishes, unless the compile fails or a newer save is already waiting.</summary>
+    /// <exception cref="CopyNumbersExhaustedException">No next copy number fits.</exception>
+    private void EmitAndPublish(WarmCompilation compilation)
+    {
         var generation = _store.NextGeneration();
         for (var attempt = 0; attempt < 5; attempt++)
         {
@@ -396,6 +414,28 @@ internal sealed class CompileSession : IDisposable
 
         _host.Send(CompilerProtocol.PublishedLine(generation));
         _store.Prune(_manifest.KeepCopies, (_, _) => { });
+        ReportSkippedFolders();
+    }
+
+    /// <summary>HR1011 as an info line: once, and again only when the folders skipped change.</summary>
+    private void ReportSkippedFolders()
+    {
+        string? report;
+        try
+        {
+            report = _store.SkippedFoldersReport();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return; // unreadable now: publishing reports it (HR3004)
+        }
+
+        if (report is not null && report != _skippedReported)
+        {
+            _host.Send(CompilerProtocol.Info, GenerationStore.SkippedFoldersCode + ": " + report);
+        }
+
+        _skippedReported = report;
     }
 
     private void BuildAndReload(string reason, EventBatch batch)

@@ -34,6 +34,7 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         var stopwatch = Stopwatch.StartNew();
         var early = PendingCopies.Take(BuildEngine, JobKey);
         RemoveAbandonedStaging();
+        ReportSkippedFolders();
         var arguments = ReadBuildArguments();
         if (arguments is null)
         {
@@ -83,6 +84,22 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
                          Log.LogMessage(MessageImportance.Normal, "Could not remove the abandoned staging folder '{0}': {1}", folder, e.Message)))
             {
                 Log.LogMessage(MessageImportance.Normal, "Removed the staging folder '{0}', left by a build or compiler that was stopped.", deleted);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the folder of copies cannot be read: making the copy reports it (HR1002)
+        }
+    }
+
+    /// <summary>HR1011: folders in the folder of copies that are not copies, which numbering and pruning pass over.</summary>
+    private void ReportSkippedFolders()
+    {
+        try
+        {
+            if (Store.SkippedFoldersReport() is { } report)
+            {
+                Log.LogWarning(null, GenerationStore.SkippedFoldersCode, null, OutputDirectory, 0, 0, 0, 0, "{0}", report);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

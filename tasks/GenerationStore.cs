@@ -27,32 +27,80 @@ internal sealed class GenerationStore
     public string FolderOf(int generation) => Path.Combine(_root, generation.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Numbers of the published copies, highest first.</summary>
-    public IReadOnlyList<int> PublishedGenerations()
+    public IReadOnlyList<int> PublishedGenerations() => List().Published;
+
+    /// <summary>
+    /// Folders in the folder of copies that are not copies, in name order: never loaded, numbered after or pruned.
+    /// Staging folders are the store's own and not among them; files are never copies and not looked at.
+    /// </summary>
+    public IReadOnlyList<string> SkippedFolders() => List().Skipped;
+
+    /// <summary>The code of <see cref="SkippedFoldersReport"/>: a warning of the build, an info line of the warm compiler.</summary>
+    public const string SkippedFoldersCode = "HR1011";
+
+    /// <summary>What <see cref="SkippedFolders"/> found, as one line without its code; null when it found none.</summary>
+    public string? SkippedFoldersReport() => SkippedFolders() is { Count: > 0 } skipped
+        ? $"The folder of copies '{_root}' holds folders that are not copy numbers, skipped (never loaded, numbered after or pruned): {string.Join(", ", skipped)}. Move them out of the folder of copies."
+        : null;
+
+    /// <summary>
+    /// The number the next copy would get: one more than both the highest folder and the last number handed out.
+    /// </summary>
+    /// <exception cref="CopyNumbersExhaustedException">That number would not fit (HR1010).</exception>
+    public int NextGeneration()
     {
-        if (!Directory.Exists(_root))
+        var listing = List();
+        if (listing.BeyondRange is [var beyond, ..])
         {
-            return [];
+            throw CopyNumbersExhaustedException.Folder(Path.Combine(_root, beyond));
         }
 
-        var numbers = new List<int>();
-        foreach (var directory in Directory.EnumerateDirectories(_root))
+        var highest = listing.Published.Count > 0 ? listing.Published[0] : 0;
+        var counter = ReadCounter();
+        if (highest == CopyLayout.MaxGeneration)
         {
-            if (CopyLayout.TryParseGeneration(Path.GetFileName(directory), out var number))
+            throw CopyNumbersExhaustedException.Folder(FolderOf(highest));
+        }
+
+        if (counter == CopyLayout.MaxGeneration)
+        {
+            throw CopyNumbersExhaustedException.Counter(_counterFile, counter.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return Math.Max(highest, counter) + 1;
+    }
+
+    private sealed record Listing(IReadOnlyList<int> Published, IReadOnlyList<string> BeyondRange, IReadOnlyList<string> Skipped);
+
+    private Listing List()
+    {
+        var published = new List<int>();
+        var beyondRange = new List<string>();
+        var skipped = new List<string>();
+        if (Directory.Exists(_root))
+        {
+            foreach (var directory in Directory.EnumerateDirectories(_root))
             {
-                numbers.Add(number);
+                var name = Path.GetFileName(directory);
+                switch (CopyLayout.Classify(name, out var number))
+                {
+                    case CopyLayout.FolderKind.Copy:
+                        published.Add(number);
+                        break;
+                    case CopyLayout.FolderKind.NumberBeyondRange:
+                        beyondRange.Add(name);
+                        break;
+                    case CopyLayout.FolderKind.Other:
+                        skipped.Add(name);
+                        break;
+                }
             }
         }
 
-        numbers.Sort((a, b) => b.CompareTo(a));
-        return numbers;
-    }
-
-    /// <summary>The number the next copy would get: one more than both the highest folder and the last number handed out.</summary>
-    public int NextGeneration()
-    {
-        var published = PublishedGenerations();
-        var highest = published.Count > 0 ? published[0] : 0;
-        return Math.Max(highest, ReadCounter()) + 1;
+        published.Sort((a, b) => b.CompareTo(a));
+        beyondRange.Sort(StringComparer.Ordinal);
+        skipped.Sort(StringComparer.Ordinal);
+        return new Listing(published, beyondRange, skipped);
     }
 
     /// <summary>
@@ -91,7 +139,8 @@ internal sealed class GenerationStore
     public void Unreserve(int generation)
     {
         using var _ = AcquireLock();
-        if (ReadCounter() == generation && !Directory.Exists(FolderOf(generation)))
+        // Compared as text: a counter past the range (HR1010) is simply not this number.
+        if (ReadCounterText() == generation.ToString(CultureInfo.InvariantCulture) && !Directory.Exists(FolderOf(generation)))
         {
             WriteCounter(generation - 1);
         }
@@ -150,18 +199,28 @@ internal sealed class GenerationStore
         return deleted;
     }
 
+    /// <summary>The last number handed out; 0 when none was (or the file is unreadable or not a number).</summary>
+    /// <exception cref="CopyNumbersExhaustedException">It holds a number past <see cref="CopyLayout.MaxGeneration"/> (HR1010).</exception>
     private int ReadCounter()
+    {
+        var text = ReadCounterText();
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            return n;
+        }
+
+        return CopyLayout.IsDecimalBeyondRange(text) ? throw CopyNumbersExhaustedException.Counter(_counterFile, text) : 0;
+    }
+
+    private string ReadCounterText()
     {
         try
         {
-            return File.Exists(_counterFile)
-                && int.TryParse(File.ReadAllText(_counterFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-                ? n
-                : 0;
+            return File.Exists(_counterFile) ? File.ReadAllText(_counterFile).Trim() : "";
         }
         catch (IOException)
         {
-            return 0;
+            return "";
         }
     }
 

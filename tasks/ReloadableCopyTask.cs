@@ -59,12 +59,24 @@ public abstract class ReloadableCopyTask : Microsoft.Build.Utilities.Task
     /// </summary>
     public bool FailuresAsWarnings { get; set; }
 
-    /// <summary>Starts a copy, or reports HR1002 (when <paramref name="report"/>) and returns null when the folder of copies cannot be written.</summary>
+    /// <summary>
+    /// Starts a copy, or reports (when <paramref name="report"/>) and returns null: HR1002 when the folder of copies
+    /// cannot be written, HR1010 when no next copy number fits.
+    /// </summary>
     private protected CopyJob? TryStart(IReadOnlyList<string> buildArguments, bool report = true)
     {
         try
         {
             return CopyJob.Start(Store, Settings, buildArguments);
+        }
+        catch (CopyNumbersExhaustedException e)
+        {
+            if (report)
+            {
+                ReportFailure(CopyNumbersExhaustedException.Code, e.Path, "{0}", e.Message);
+            }
+
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
