@@ -15,7 +15,7 @@ internal sealed class CopyJob : IDisposable
 
     private readonly StagingFolder _staging;
 
-    private CopyJob(GenerationStore store, IReadOnlyList<string> buildArguments, int generation, StagingFolder staging, string assemblyPath, CompilerProcess compiler, DateTime startedUtc)
+    private CopyJob(GenerationStore store, IReadOnlyList<string> buildArguments, int generation, StagingFolder staging, string assemblyPath, CompilerProcess compiler, InputSnapshot? inputs)
     {
         _store = store;
         BuildArguments = buildArguments;
@@ -23,7 +23,7 @@ internal sealed class CopyJob : IDisposable
         _staging = staging;
         StagedAssembly = assemblyPath;
         _compiler = compiler;
-        StartedUtc = startedUtc;
+        Inputs = inputs;
     }
 
     /// <summary>The build's compiler arguments this copy was compiled from.</summary>
@@ -36,16 +36,20 @@ internal sealed class CopyJob : IDisposable
 
     public string StagedAssembly { get; }
 
-    /// <summary>When the compiler started reading its inputs; an input written later means the copy may be stale.</summary>
-    public DateTime StartedUtc { get; }
+    /// <summary>
+    /// The content of the input files, taken just before the compiler started (it reads them after): null unless asked
+    /// for. An input whose content differs later means the copy may not be theirs.
+    /// </summary>
+    public InputSnapshot? Inputs { get; }
 
     public sealed record Settings(string AssemblyName, string DotNetHostPath, string CompilerPath, string WorkingDirectory, bool UseServer);
 
     /// <exception cref="IOException">The staging folder could not be created.</exception>
     /// <exception cref="UnauthorizedAccessException">The staging folder could not be created.</exception>
-    public static CopyJob Start(GenerationStore store, Settings settings, IReadOnlyList<string> buildArguments)
+    /// <param name="snapshotInputs">Files whose content to record before the compiler starts (<see cref="Inputs"/>).</param>
+    /// <exception cref="CopyNumbersExhaustedException">No next copy number fits (HR1010).</exception>
+    public static CopyJob Start(GenerationStore store, Settings settings, IReadOnlyList<string> buildArguments, IReadOnlyList<string>? snapshotInputs = null)
     {
-        var startedUtc = DateTime.UtcNow;
         var generation = store.ReserveNext();
         var staging = store.CreateStagingFolder();
         try
@@ -56,8 +60,10 @@ internal sealed class CopyJob : IDisposable
 
             var responseFile = ResponseFileOf(staging.Path);
             File.WriteAllLines(responseFile, arguments.ForCopy(assembly, Path.Combine(staging.Path, copyName + ".pdb")));
+            // Last before the compiler: whatever is written from here on differs from the snapshot.
+            var inputs = snapshotInputs is null ? null : InputSnapshot.Take(snapshotInputs);
             var compiler = CompilerProcess.Start(settings.DotNetHostPath, settings.CompilerPath, settings.WorkingDirectory, responseFile, arguments.NoConfig, settings.UseServer);
-            return new CopyJob(store, buildArguments, generation, staging, assembly, compiler, startedUtc);
+            return new CopyJob(store, buildArguments, generation, staging, assembly, compiler, inputs);
         }
         catch
         {
