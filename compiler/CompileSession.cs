@@ -40,6 +40,9 @@ internal sealed class CompileSession : IDisposable
     private TimeSpan _debounce;
     private long _batchTaken;
 
+    // The last HR1011 line sent, so the same skipped folders are reported once, not on every save.
+    private string? _skippedReported;
+
     public CompileSession(CompileManifest manifest, HostChannel host)
     {
         _manifest = manifest;
@@ -79,6 +82,7 @@ internal sealed class CompileSession : IDisposable
         _host.Send(CompilerProtocol.Ready, first is null
             ? CompilerProtocol.TookOver
             : ((long)warmUp.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        ReportSkippedFolders();
         CatchUp();
 
         while (_events.Take(_stop.Token) is { } batch)
@@ -329,7 +333,21 @@ internal sealed class CompileSession : IDisposable
         }
 
         _owedCopy = false;
+        try
+        {
+            EmitAndPublish(compilation);
+        }
+        catch (CopyNumbersExhaustedException e)
+        {
+            _owedCopy = true; // once the folder or counter is dealt with, the next save publishes even if it changes nothing
+            _host.Send(CompilerProtocol.Warning, CopyNumbersExhaustedException.Code + ": " + e.Message);
+        }
+    }
 
+    /// <summary>Emits under the next number and publishes, unless the compile fails or a newer save is already waiting.</summary>
+    /// <exception cref="CopyNumbersExhaustedException">No next copy number fits.</exception>
+    private void EmitAndPublish(WarmCompilation compilation)
+    {
         var generation = _store.NextGeneration();
         for (var attempt = 0; attempt < 5; attempt++)
         {
@@ -379,40 +397,45 @@ internal sealed class CompileSession : IDisposable
 
     private void Publish(int generation, WarmCompilation.Output output)
     {
-        var staging = _store.CreateStagingFolder();
-        var name = _manifest.AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
-        File.WriteAllBytes(Path.Combine(staging, name + ".dll"), output.Assembly!);
-        if (output.Pdb is not null)
+        // Held while it is written; disposed unpublished (a failed write), it is deleted at once.
+        using (var staging = _store.CreateStagingFolder())
         {
-            File.WriteAllBytes(Path.Combine(staging, name + ".pdb"), output.Pdb);
-        }
+            var name = _manifest.AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
+            File.WriteAllBytes(Path.Combine(staging.Path, name + ".dll"), output.Assembly!);
+            if (output.Pdb is not null)
+            {
+                File.WriteAllBytes(Path.Combine(staging.Path, name + ".pdb"), output.Pdb);
+            }
 
-        CopyLayout.WriteDependencyList(staging, _manifest.RuntimeDependencies);
-        CopyLayout.WriteSaveTimings(staging, _debounce, Stopwatch.GetElapsedTime(_batchTaken));
-        try
-        {
+            CopyLayout.WriteDependencyList(staging.Path, _manifest.RuntimeDependencies);
+            CopyLayout.WriteSaveTimings(staging.Path, _debounce, Stopwatch.GetElapsedTime(_batchTaken));
             _store.Publish(staging, generation);
-        }
-        catch
-        {
-            TryDeleteFolder(staging);
-            throw;
         }
 
         _host.Send(CompilerProtocol.PublishedLine(generation));
         _store.Prune(_manifest.KeepCopies, (_, _) => { });
+        ReportSkippedFolders();
     }
 
-    private static void TryDeleteFolder(string folder)
+    /// <summary>HR1011 as an info line: once, and again only when the folders skipped change.</summary>
+    private void ReportSkippedFolders()
     {
+        string? report;
         try
         {
-            System.IO.Directory.Delete(folder, recursive: true);
+            report = _store.SkippedFoldersReport();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // pruned with other leftovers later
+            return; // unreadable now: publishing reports it (HR3004)
         }
+
+        if (report is not null && report != _skippedReported)
+        {
+            _host.Send(CompilerProtocol.Info, GenerationStore.SkippedFoldersCode + ": " + report);
+        }
+
+        _skippedReported = report;
     }
 
     private void BuildAndReload(string reason, EventBatch batch)

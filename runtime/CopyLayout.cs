@@ -18,10 +18,49 @@ internal static class CopyLayout
     /// <summary>A copy being compiled; renamed to its number when complete.</summary>
     public const string StagingPrefix = ".staging-";
 
+    /// <summary>The highest copy number: numbers are <see cref="int"/>s, baked into the copy's assembly name.</summary>
+    public const int MaxGeneration = int.MaxValue;
+
     /// <summary>True for a published copy's folder name: a positive number, written without leading zeros.</summary>
     public static bool TryParseGeneration(string name, out int number) =>
         int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out number) && number > 0
         && name == number.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>What a folder in the folder of copies is, by its name.</summary>
+    public enum FolderKind
+    {
+        /// <summary>A published copy: <see cref="TryParseGeneration"/>.</summary>
+        Copy,
+
+        /// <summary>A copy being written (<see cref="StagingPrefix"/>).</summary>
+        Staging,
+
+        /// <summary>Written like a copy number, but past <see cref="MaxGeneration"/>: no number after it fits.</summary>
+        NumberBeyondRange,
+
+        /// <summary>Anything else (<c>notes</c>, <c>007</c>, <c>0</c>): not a copy, never loaded or pruned.</summary>
+        Other,
+    }
+
+    public static FolderKind Classify(string name, out int number)
+    {
+        if (TryParseGeneration(name, out number))
+        {
+            return FolderKind.Copy;
+        }
+
+        if (name.StartsWith(StagingPrefix, StringComparison.Ordinal))
+        {
+            return FolderKind.Staging;
+        }
+
+        return IsDecimalBeyondRange(name) && name[0] != '0' ? FolderKind.NumberBeyondRange : FolderKind.Other;
+    }
+
+    /// <summary>Digits only, and more than an <see cref="int"/> holds (a counter or a folder name).</summary>
+    public static bool IsDecimalBeyondRange(string text) =>
+        text.Length > 0 && text.All(char.IsAsciiDigit)
+        && !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
     /// <summary>Writes a copy's <see cref="DependencyListFileName"/>: the managed runtime dependencies, one full path a line.</summary>
     public static void WriteDependencyList(string copyFolder, IEnumerable<string> runtimeDependencies) =>

@@ -13,15 +13,17 @@ internal sealed class CopyJob : IDisposable
 
     private readonly GenerationStore _store;
 
-    private CopyJob(GenerationStore store, IReadOnlyList<string> buildArguments, int generation, string staging, string assemblyPath, CompilerProcess compiler, DateTime startedUtc)
+    private readonly StagingFolder _staging;
+
+    private CopyJob(GenerationStore store, IReadOnlyList<string> buildArguments, int generation, StagingFolder staging, string assemblyPath, CompilerProcess compiler, InputSnapshot? inputs)
     {
         _store = store;
         BuildArguments = buildArguments;
         Generation = generation;
-        StagingFolder = staging;
+        _staging = staging;
         StagedAssembly = assemblyPath;
         _compiler = compiler;
-        StartedUtc = startedUtc;
+        Inputs = inputs;
     }
 
     /// <summary>The build's compiler arguments this copy was compiled from.</summary>
@@ -29,36 +31,51 @@ internal sealed class CopyJob : IDisposable
 
     public int Generation { get; }
 
-    public string StagingFolder { get; }
+    /// <summary>Held by this job (no prune deletes it) until it is published, or the job is abandoned or disposed.</summary>
+    public StagingFolder Staging => _staging;
 
     public string StagedAssembly { get; }
 
-    /// <summary>When the compiler started reading its inputs; an input written later means the copy may be stale.</summary>
-    public DateTime StartedUtc { get; }
+    /// <summary>
+    /// The content of the input files, taken just before the compiler started (it reads them after): null unless asked
+    /// for. An input whose content differs later means the copy may not be theirs.
+    /// </summary>
+    public InputSnapshot? Inputs { get; }
 
     public sealed record Settings(string AssemblyName, string DotNetHostPath, string CompilerPath, string WorkingDirectory, bool UseServer);
 
     /// <exception cref="IOException">The staging folder could not be created.</exception>
     /// <exception cref="UnauthorizedAccessException">The staging folder could not be created.</exception>
-    public static CopyJob Start(GenerationStore store, Settings settings, IReadOnlyList<string> buildArguments)
+    /// <param name="snapshotInputs">Files whose content to record before the compiler starts (<see cref="Inputs"/>).</param>
+    /// <exception cref="CopyNumbersExhaustedException">No next copy number fits (HR1010).</exception>
+    public static CopyJob Start(GenerationStore store, Settings settings, IReadOnlyList<string> buildArguments, IReadOnlyList<string>? snapshotInputs = null)
     {
-        var startedUtc = DateTime.UtcNow;
         var generation = store.ReserveNext();
         var staging = store.CreateStagingFolder();
-        var copyName = settings.AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
-        var assembly = Path.Combine(staging, copyName + ".dll");
-        var arguments = new CompilerArguments(buildArguments);
+        try
+        {
+            var copyName = settings.AssemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
+            var assembly = Path.Combine(staging.Path, copyName + ".dll");
+            var arguments = new CompilerArguments(buildArguments);
 
-        var responseFile = ResponseFileOf(staging);
-        File.WriteAllLines(responseFile, arguments.ForCopy(assembly, Path.Combine(staging, copyName + ".pdb")));
-        var compiler = CompilerProcess.Start(settings.DotNetHostPath, settings.CompilerPath, settings.WorkingDirectory, responseFile, arguments.NoConfig, settings.UseServer);
-        return new CopyJob(store, buildArguments, generation, staging, assembly, compiler, startedUtc);
+            var responseFile = ResponseFileOf(staging.Path);
+            File.WriteAllLines(responseFile, arguments.ForCopy(assembly, Path.Combine(staging.Path, copyName + ".pdb")));
+            // Last before the compiler: whatever is written from here on differs from the snapshot.
+            var inputs = snapshotInputs is null ? null : InputSnapshot.Take(snapshotInputs);
+            var compiler = CompilerProcess.Start(settings.DotNetHostPath, settings.CompilerPath, settings.WorkingDirectory, responseFile, arguments.NoConfig, settings.UseServer);
+            return new CopyJob(store, buildArguments, generation, staging, assembly, compiler, inputs);
+        }
+        catch
+        {
+            staging.Dispose(); // nothing will publish it: deleted now, not left for a prune
+            throw;
+        }
     }
 
     public CompilerProcess.Result Wait(CancellationToken cancellation)
     {
         var result = _compiler.WaitForExit(cancellation);
-        TryDelete(ResponseFileOf(StagingFolder));
+        TryDelete(ResponseFileOf(_staging.Path));
         return result;
     }
 
@@ -67,7 +84,6 @@ internal sealed class CopyJob : IDisposable
     {
         _compiler.Kill();
         _compiler.WaitForExit(CancellationToken.None);
-        TryDelete(ResponseFileOf(StagingFolder));
         DeleteStaging();
         try
         {
@@ -81,20 +97,8 @@ internal sealed class CopyJob : IDisposable
         Dispose();
     }
 
-    public void DeleteStaging()
-    {
-        try
-        {
-            if (Directory.Exists(StagingFolder))
-            {
-                Directory.Delete(StagingFolder, recursive: true);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Pruned later: staging folders older than a minute are removed after each copy.
-        }
-    }
+    /// <summary>For a copy that will not be published (failed, cancelled): deleted now, and the writer's hold ended.</summary>
+    public void DeleteStaging() => _staging.Dispose();
 
     // Inside the staging folder, and deleted before it is published.
     private static string ResponseFileOf(string staging) => Path.Combine(staging, "copy.rsp");
@@ -110,5 +114,9 @@ internal sealed class CopyJob : IDisposable
         }
     }
 
-    public void Dispose() => _compiler.Dispose();
+    public void Dispose()
+    {
+        _compiler.Dispose();
+        _staging.Dispose(); // a copy never published goes with its job; a published one has left the staging folder
+    }
 }

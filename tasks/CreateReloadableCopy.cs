@@ -14,9 +14,6 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
 
     public int KeepCopies { get; set; } = 10;
 
-    /// <summary>The normal compile's input files: one written after the early copy started makes that copy stale.</summary>
-    public ITaskItem[] CompileInputs { get; set; } = [];
-
     /// <summary>Runtime assemblies the project depends on; the host loads those it lacks itself from these paths.</summary>
     public ITaskItem[] RuntimeDependencies { get; set; } = [];
 
@@ -33,6 +30,8 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
     {
         var stopwatch = Stopwatch.StartNew();
         var early = PendingCopies.Take(BuildEngine, JobKey);
+        RemoveAbandonedStaging();
+        ReportSkippedFolders();
         var arguments = ReadBuildArguments();
         if (arguments is null)
         {
@@ -73,6 +72,39 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         }
     }
 
+    /// <summary>What killed builds and compilers left, removed by the next build whether or not its copy succeeds.</summary>
+    private void RemoveAbandonedStaging()
+    {
+        try
+        {
+            foreach (var deleted in Store.RemoveAbandonedStaging((folder, e) =>
+                         Log.LogMessage(MessageImportance.Normal, "Could not remove the abandoned staging folder '{0}': {1}", folder, e.Message)))
+            {
+                Log.LogMessage(MessageImportance.Normal, "Removed the staging folder '{0}', left by a build or compiler that was stopped.", deleted);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the folder of copies cannot be read: making the copy reports it (HR1002)
+        }
+    }
+
+    /// <summary>HR1011: folders in the folder of copies that are not copies, which numbering and pruning pass over.</summary>
+    private void ReportSkippedFolders()
+    {
+        try
+        {
+            if (Store.SkippedFoldersReport() is { } report)
+            {
+                Log.LogWarning(null, GenerationStore.SkippedFoldersCode, null, OutputDirectory, 0, 0, 0, 0, "{0}", report);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the folder of copies cannot be read: making the copy reports it (HR1002)
+        }
+    }
+
     private string? WhyStale(CopyJob job, IReadOnlyList<string> arguments)
     {
         if (!job.BuildArguments.SequenceEqual(arguments, StringComparer.Ordinal))
@@ -80,16 +112,10 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
             return "the compiler arguments changed";
         }
 
-        foreach (var input in CompileInputs)
-        {
-            var path = input.GetMetadata("FullPath");
-            if (File.Exists(path) && File.GetLastWriteTimeUtc(path) > job.StartedUtc)
-            {
-                return path + " was written after it started";
-            }
-        }
-
-        return null;
+        var stopwatch = Stopwatch.StartNew();
+        var reason = job.Inputs is null ? "its inputs were not recorded" : job.Inputs.WhyStale(CompileInputPaths);
+        Log.LogMessage(MessageImportance.Low, "Compared the content of {0} compile inputs with the early copy's in {1} ms.", CompileInputs.Length, stopwatch.ElapsedMilliseconds);
+        return reason;
     }
 
     private bool Complete(CopyJob job, Stopwatch stopwatch)
@@ -111,8 +137,8 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         var store = Store;
         try
         {
-            CopyLayout.WriteDependencyList(job.StagingFolder, RuntimeDependencies.Select(item => item.GetMetadata("FullPath")));
-            store.Publish(job.StagingFolder, job.Generation);
+            CopyLayout.WriteDependencyList(job.Staging.Path, RuntimeDependencies.Select(item => item.GetMetadata("FullPath")));
+            store.Publish(job.Staging, job.Generation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

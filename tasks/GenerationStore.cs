@@ -27,32 +27,80 @@ internal sealed class GenerationStore
     public string FolderOf(int generation) => Path.Combine(_root, generation.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Numbers of the published copies, highest first.</summary>
-    public IReadOnlyList<int> PublishedGenerations()
+    public IReadOnlyList<int> PublishedGenerations() => List().Published;
+
+    /// <summary>
+    /// Folders in the folder of copies that are not copies, in name order: never loaded, numbered after or pruned.
+    /// Staging folders are the store's own and not among them; files are never copies and not looked at.
+    /// </summary>
+    public IReadOnlyList<string> SkippedFolders() => List().Skipped;
+
+    /// <summary>The code of <see cref="SkippedFoldersReport"/>: a warning of the build, an info line of the warm compiler.</summary>
+    public const string SkippedFoldersCode = "HR1011";
+
+    /// <summary>What <see cref="SkippedFolders"/> found, as one line without its code; null when it found none.</summary>
+    public string? SkippedFoldersReport() => SkippedFolders() is { Count: > 0 } skipped
+        ? $"The folder of copies '{_root}' holds folders that are not copy numbers, skipped (never loaded, numbered after or pruned): {string.Join(", ", skipped)}. Move them out of the folder of copies."
+        : null;
+
+    /// <summary>
+    /// The number the next copy would get: one more than both the highest folder and the last number handed out.
+    /// </summary>
+    /// <exception cref="CopyNumbersExhaustedException">That number would not fit (HR1010).</exception>
+    public int NextGeneration()
     {
-        if (!Directory.Exists(_root))
+        var listing = List();
+        if (listing.BeyondRange is [var beyond, ..])
         {
-            return [];
+            throw CopyNumbersExhaustedException.Folder(Path.Combine(_root, beyond));
         }
 
-        var numbers = new List<int>();
-        foreach (var directory in Directory.EnumerateDirectories(_root))
+        var highest = listing.Published.Count > 0 ? listing.Published[0] : 0;
+        var counter = ReadCounter();
+        if (highest == CopyLayout.MaxGeneration)
         {
-            if (CopyLayout.TryParseGeneration(Path.GetFileName(directory), out var number))
+            throw CopyNumbersExhaustedException.Folder(FolderOf(highest));
+        }
+
+        if (counter == CopyLayout.MaxGeneration)
+        {
+            throw CopyNumbersExhaustedException.Counter(_counterFile, counter.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return Math.Max(highest, counter) + 1;
+    }
+
+    private sealed record Listing(IReadOnlyList<int> Published, IReadOnlyList<string> BeyondRange, IReadOnlyList<string> Skipped);
+
+    private Listing List()
+    {
+        var published = new List<int>();
+        var beyondRange = new List<string>();
+        var skipped = new List<string>();
+        if (Directory.Exists(_root))
+        {
+            foreach (var directory in Directory.EnumerateDirectories(_root))
             {
-                numbers.Add(number);
+                var name = Path.GetFileName(directory);
+                switch (CopyLayout.Classify(name, out var number))
+                {
+                    case CopyLayout.FolderKind.Copy:
+                        published.Add(number);
+                        break;
+                    case CopyLayout.FolderKind.NumberBeyondRange:
+                        beyondRange.Add(name);
+                        break;
+                    case CopyLayout.FolderKind.Other:
+                        skipped.Add(name);
+                        break;
+                }
             }
         }
 
-        numbers.Sort((a, b) => b.CompareTo(a));
-        return numbers;
-    }
-
-    /// <summary>The number the next copy would get: one more than both the highest folder and the last number handed out.</summary>
-    public int NextGeneration()
-    {
-        var published = PublishedGenerations();
-        var highest = published.Count > 0 ? published[0] : 0;
-        return Math.Max(highest, ReadCounter()) + 1;
+        published.Sort((a, b) => b.CompareTo(a));
+        beyondRange.Sort(StringComparer.Ordinal);
+        skipped.Sort(StringComparer.Ordinal);
+        return new Listing(published, beyondRange, skipped);
     }
 
     /// <summary>
@@ -91,7 +139,8 @@ internal sealed class GenerationStore
     public void Unreserve(int generation)
     {
         using var _ = AcquireLock();
-        if (ReadCounter() == generation && !Directory.Exists(FolderOf(generation)))
+        // Compared as text: a counter past the range (HR1010) is simply not this number.
+        if (ReadCounterText() == generation.ToString(CultureInfo.InvariantCulture) && !Directory.Exists(FolderOf(generation)))
         {
             WriteCounter(generation - 1);
         }
@@ -99,19 +148,17 @@ internal sealed class GenerationStore
 
     private CrossProcessLock AcquireLock() => CrossProcessLock.Acquire(_counterFile + ".lock", LockTimeout);
 
-    /// <summary>A new, empty folder beside the published ones, so that publishing is a rename on one file system.</summary>
-    public string CreateStagingFolder()
-    {
-        var staging = Path.Combine(_root, CopyLayout.StagingPrefix + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(staging);
-        return staging;
-    }
+    /// <summary>
+    /// A new, empty folder beside the published ones, so that publishing is a rename on one file system. The caller
+    /// holds it (disposes it when done): until then no prune deletes it, and disposing it unpublished deletes it.
+    /// </summary>
+    public StagingFolder CreateStagingFolder() => StagingFolder.Create(_root);
 
     /// <summary>
-    /// Renames the staging folder to its reserved number, so a reader sees either no folder or a complete one.
-    /// A folder of that number can only be there if something outside the store wrote it.
+    /// Renames the staging folder to its reserved number, so a reader sees either no folder or a complete one, and
+    /// ends the writer's hold on it. A folder of that number can only be there if something outside the store wrote it.
     /// </summary>
-    public void Publish(string stagingFolder, int generation)
+    public void Publish(StagingFolder staging, int generation)
     {
         var target = FolderOf(generation);
         if (Directory.Exists(target))
@@ -119,10 +166,14 @@ internal sealed class GenerationStore
             throw new IOException($"'{target}' already exists although number {generation} was reserved for this copy; something other than HotReload.Sdk writes this folder.");
         }
 
-        Directory.Move(stagingFolder, target);
+        Directory.Move(staging.Path, target);
+        staging.Dispose();
     }
 
-    /// <summary>Deletes all but the newest <paramref name="keep"/> copies, and staging folders left by killed builds.</summary>
+    /// <summary>
+    /// Deletes all but the newest <paramref name="keep"/> copies, and what writers that died left (see
+    /// <see cref="RemoveAbandonedStaging"/>).
+    /// </summary>
     public IReadOnlyList<string> Prune(int keep, Action<string, Exception> onFailure)
     {
         keep = Math.Max(1, keep);
@@ -133,34 +184,43 @@ internal sealed class GenerationStore
             TryDelete(FolderOf(generation), deleted, onFailure);
         }
 
-        if (Directory.Exists(_root))
-        {
-            foreach (var staging in Directory.EnumerateDirectories(_root, CopyLayout.StagingPrefix + "*"))
-            {
-                // A staging folder touched within the last minute may belong to a build running right now.
-                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(staging) > TimeSpan.FromMinutes(1))
-                {
-                    TryDelete(staging, deleted, onFailure);
-                }
-            }
-        }
-
+        deleted.AddRange(RemoveAbandonedStaging(onFailure));
         return deleted;
     }
 
+    /// <summary>
+    /// Deletes the staging folders whose writer is gone (a killed build or compiler): at once, since a live writer
+    /// holds its folder's lock. Staging folders other writers are filling right now are left alone.
+    /// </summary>
+    public IReadOnlyList<string> RemoveAbandonedStaging(Action<string, Exception> onFailure)
+    {
+        var deleted = new List<string>();
+        StagingFolder.RemoveAbandoned(_root, deleted, onFailure);
+        return deleted;
+    }
 
+    /// <summary>The last number handed out; 0 when none was (or the file is unreadable or not a number).</summary>
+    /// <exception cref="CopyNumbersExhaustedException">It holds a number past <see cref="CopyLayout.MaxGeneration"/> (HR1010).</exception>
     private int ReadCounter()
+    {
+        var text = ReadCounterText();
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            return n;
+        }
+
+        return CopyLayout.IsDecimalBeyondRange(text) ? throw CopyNumbersExhaustedException.Counter(_counterFile, text) : 0;
+    }
+
+    private string ReadCounterText()
     {
         try
         {
-            return File.Exists(_counterFile)
-                && int.TryParse(File.ReadAllText(_counterFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-                ? n
-                : 0;
+            return File.Exists(_counterFile) ? File.ReadAllText(_counterFile).Trim() : "";
         }
         catch (IOException)
         {
-            return 0;
+            return "";
         }
     }
 

@@ -25,6 +25,14 @@ public abstract class ReloadableCopyTask : Microsoft.Build.Utilities.Task
 
     public bool UseSharedCompilation { get; set; }
 
+    /// <summary>
+    /// CoreCompile's input files: the copy started before it records their content, and is kept only if the content
+    /// is still the same after it.
+    /// </summary>
+    public ITaskItem[] CompileInputs { get; set; } = [];
+
+    private protected IReadOnlyList<string> CompileInputPaths => CompileInputs.Select(item => item.GetMetadata("FullPath")).ToArray();
+
     /// <summary>The folder the build's relative paths (sources, obj/) are relative to: the compiler runs there.</summary>
     [Required] public string ProjectDirectory { get; set; } = "";
 
@@ -59,12 +67,24 @@ public abstract class ReloadableCopyTask : Microsoft.Build.Utilities.Task
     /// </summary>
     public bool FailuresAsWarnings { get; set; }
 
-    /// <summary>Starts a copy, or reports HR1002 (when <paramref name="report"/>) and returns null when the folder of copies cannot be written.</summary>
-    private protected CopyJob? TryStart(IReadOnlyList<string> buildArguments, bool report = true)
+    /// <summary>
+    /// Starts a copy, or reports (when <paramref name="report"/>) and returns null: HR1002 when the folder of copies
+    /// cannot be written, HR1010 when no next copy number fits.
+    /// </summary>
+    private protected CopyJob? TryStart(IReadOnlyList<string> buildArguments, bool report = true, IReadOnlyList<string>? snapshotInputs = null)
     {
         try
         {
-            return CopyJob.Start(Store, Settings, buildArguments);
+            return CopyJob.Start(Store, Settings, buildArguments, snapshotInputs);
+        }
+        catch (CopyNumbersExhaustedException e)
+        {
+            if (report)
+            {
+                ReportFailure(CopyNumbersExhaustedException.Code, e.Path, "{0}", e.Message);
+            }
+
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
