@@ -16,6 +16,7 @@ internal sealed class CompileSession : IDisposable
     private readonly HostChannel _host;
     private readonly GenerationStore _store;
     private readonly AnalyzerLoader _analyzers = new();
+    private readonly DependencyHashes _dependencyHashes = new();
     private readonly DotNetCommand _command = new();
     private readonly FileEvents _events;
     private readonly CancellationTokenSource _stop = new();
@@ -387,7 +388,7 @@ internal sealed class CompileSession : IDisposable
             File.WriteAllBytes(Path.Combine(staging, name + ".pdb"), output.Pdb);
         }
 
-        CopyLayout.WriteDependencyList(staging, _manifest.RuntimeDependencies);
+        CopyLayout.WriteDependencyList(staging, _manifest.RuntimeDependencies, _dependencyHashes.Of);
         CopyLayout.WriteSaveTimings(staging, _debounce, Stopwatch.GetElapsedTime(_batchTaken));
         try
         {

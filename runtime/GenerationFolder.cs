@@ -1,14 +1,19 @@
+using System.Reflection;
+
 namespace HotReload.Runtime;
 
 /// <summary>
 /// The folder of numbered copies written by HotReload.Sdk: <c>N/&lt;AssemblyName&gt;.N.dll</c>. A folder only ever
 /// appears complete (the build renames it into place), so its presence is enough.
 /// </summary>
-internal sealed class GenerationFolder(string root, string assemblyName)
+internal sealed class GenerationFolder(string root, string assemblyName, TrustedRoots? dependencyRoots = null)
 {
     public string Root { get; } = root;
 
     public string AssemblyName { get; } = assemblyName;
+
+    /// <summary>Where private dependencies may load from: by default, what the host's runtimeconfig.json names.</summary>
+    public TrustedRoots DependencyRoots { get; } = dependencyRoots ?? TrustedRoots.FromConfiguration(assemblyName);
 
     public string AssemblyPathOf(int generation) => Path.Combine(Root, CopyLayout.AssemblyPath(AssemblyName, generation));
 
@@ -32,23 +37,15 @@ internal sealed class GenerationFolder(string root, string assemblyName)
         return newest;
     }
 
-    /// <summary>Private dependencies listed beside a copy, by simple assembly name.</summary>
-    public IReadOnlyDictionary<string, string> DependenciesOf(int generation)
+    /// <summary>
+    /// The private dependencies listed beside copy <paramref name="generation"/>, refusing a list the host's build does
+    /// not vouch for (HR2010, <see cref="PrivateDependencies"/>).
+    /// </summary>
+    public PrivateDependencies DependenciesOf(int generation)
     {
         var list = Path.Combine(Path.GetDirectoryName(AssemblyPathOf(generation))!, CopyLayout.DependencyListFileName);
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (File.Exists(list))
-        {
-            foreach (var line in File.ReadAllLines(list))
-            {
-                if (line.Length > 0)
-                {
-                    result[Path.GetFileNameWithoutExtension(line)] = line;
-                }
-            }
-        }
-
-        return result;
+        return File.Exists(list)
+            ? PrivateDependencies.Read(list, DependencyRoots, static name => HostAssemblies.CanProvide(new AssemblyName { Name = name }))
+            : PrivateDependencies.None;
     }
-
 }

@@ -434,8 +434,8 @@ public sealed class ReloadableLibrary : IDisposable
              refused = Volatile.Read(ref _refusedGeneration))
         {
         }
-        var message = e is HotReloadException
-            ? e.Message
+        var message = HotReloadException.Within(e) is { } refusal
+            ? refusal.Message
             : $"HR2004: Loading {path} failed: {e.GetType().Name}: {e.Message}. Generation {_generation} keeps running; fix the library and build again.";
         _failures.Enqueue(new ReloadFailedEventArgs(generation, message, e));
     }
