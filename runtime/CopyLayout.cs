@@ -72,14 +72,17 @@ internal static class CopyLayout
             "compile-ms=" + compile.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture),
         ]);
 
-    /// <summary>The timings of a copy made on a save; false for a copy a build made (or an unreadable file).</summary>
+    /// <summary>
+    /// The timings of a copy made on a save; false for a copy a build made (or an unreadable file). Never read through
+    /// a link: a copy's folder that is one is refused as a whole (HR2011) when it is loaded.
+    /// </summary>
     public static bool TryReadSaveTimings(string copyFolder, out TimeSpan debounce, out TimeSpan compile)
     {
         debounce = compile = default;
         var path = Path.Combine(copyFolder, SaveTimingsFileName);
         try
         {
-            if (!File.Exists(path))
+            if (!File.Exists(path) || new DirectoryInfo(copyFolder).LinkTarget is not null || new FileInfo(path).LinkTarget is not null)
             {
                 return false;
             }

@@ -10,7 +10,7 @@ namespace HotReload.Tests;
 
 /// <summary>
 /// What the runtime loads and refuses: private dependencies only from under the folders the host's build trusts and
-/// with the hash the build recorded (HR2010).
+/// with the hash the build recorded (HR2010), copies never through a link (HR2011).
 /// </summary>
 public sealed class TrustTests : IDisposable
 {
@@ -173,6 +173,50 @@ public sealed class TrustTests : IDisposable
         Assert.Equal(Layout.Sha256Of(path), hashes.Of(path));
         Assert.NotEqual(first, hashes.Of(path));
         Assert.Null(hashes.Of(Path.Combine(Packages, "Gone.dll")));
+    }
+
+    [Fact]
+    public void A_copy_whose_folder_or_assembly_is_a_link_is_refused_before_anything_in_it_is_read()
+    {
+        var folder = new GenerationFolder(_compiler.CopiesDirectory, _compiler.Name, Roots);
+        var elsewhere = Path.Combine(Outside, "copy");
+        Directory.CreateDirectory(elsewhere);
+        File.WriteAllText(Path.Combine(elsewhere, _compiler.Name + ".1.dll"), "not looked at");
+        Directory.CreateSymbolicLink(Path.Combine(_compiler.CopiesDirectory, "1"), elsewhere);
+
+        Assert.Equal(1, folder.Newest()); // picked, so that its refusal is heard
+        AssertRefused("HR2011", () => folder.DependenciesOf(1), Path.Combine(_compiler.CopiesDirectory, "1"), elsewhere, "skipped");
+
+        Directory.CreateDirectory(Path.Combine(_compiler.CopiesDirectory, "2"));
+        File.CreateSymbolicLink(folder.AssemblyPathOf(2), Path.Combine(elsewhere, _compiler.Name + ".1.dll"));
+        AssertRefused("HR2011", () => folder.DependenciesOf(2), folder.AssemblyPathOf(2), "the assembly of copy 2");
+    }
+
+    [Fact]
+    public void A_linked_copy_is_skipped_with_HR2011_and_the_running_generation_stays()
+    {
+        var library = _compiler.CompileStatic(Source("static"));
+        _compiler.PublishCopy(1, Source("one"));
+        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
+        var step = reloadable.Bind(library.GetType("Game.Logic")!.GetMethod("Step")!.CreateDelegate<Func<Counter, string>>());
+        var failures = new List<ReloadFailedEventArgs>();
+        reloadable.ReloadFailed += (_, e) => failures.Add(e);
+
+        // Copy 2 is a real copy, but reached through a link from the folder of copies.
+        var elsewhere = Path.Combine(Outside, "2");
+        CopyCompiler.Emit(_compiler.Name + ".2", Source("two"), Path.Combine(elsewhere, _compiler.Name + ".2.dll"));
+        Directory.CreateSymbolicLink(Path.Combine(_compiler.CopiesDirectory, "2"), elsewhere);
+        UpdateUntil(reloadable, () => failures.Count > 0, "the linked copy to be refused");
+
+        var failure = Assert.Single(failures);
+        Assert.Equal(2, failure.Generation);
+        Assert.StartsWith("HR2011: ", failure.Message);
+        Assert.Equal(1, reloadable.Generation);
+        Assert.Equal("one", step.Invoke(new Counter()));
+
+        _compiler.PublishCopy(3, Source("three"));
+        UpdateUntil(reloadable, () => reloadable.Generation == 3, "copy 3 to go live");
+        Assert.Equal("three", step.Invoke(new Counter()));
     }
 
     [Fact]
