@@ -388,7 +388,7 @@ internal sealed class CompileSession : IDisposable
             File.WriteAllBytes(Path.Combine(staging, name + ".pdb"), output.Pdb);
         }
 
-        CopyLayout.WriteDependencyList(staging, _manifest.RuntimeDependencies, _dependencyHashes.Of);
+        CopyLayout.WriteDependencyList(staging, CurrentRuntimeDependencies(), _dependencyHashes.Of);
         CopyLayout.WriteSaveTimings(staging, _debounce, Stopwatch.GetElapsedTime(_batchTaken));
         try
         {
@@ -402,6 +402,22 @@ internal sealed class CompileSession : IDisposable
 
         _host.Send(CompilerProtocol.PublishedLine(generation));
         _store.Prune(_manifest.KeepCopies, (_, _) => { });
+    }
+
+    /// <summary>
+    /// The runtime dependencies of the library's last build, read again at every publish: a build while this compiler
+    /// runs (a package added to the project file) rewrites the manifest, and the one read at start would list too few.
+    /// </summary>
+    private IReadOnlyList<string> CurrentRuntimeDependencies()
+    {
+        try
+        {
+            return CompileManifest.Read(_manifest.Path).RuntimeDependencies;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return _manifest.RuntimeDependencies; // `dotnet clean` removed it: the last list known
+        }
     }
 
     private static void TryDeleteFolder(string folder)
