@@ -16,6 +16,7 @@ internal sealed class CompileSession : IDisposable
     private readonly HostChannel _host;
     private readonly GenerationStore _store;
     private readonly AnalyzerLoader _analyzers = new();
+    private readonly DependencyHashes _dependencyHashes = new();
     private readonly DotNetCommand _command = new();
     private readonly FileEvents _events;
     private readonly CancellationTokenSource _stop = new();
@@ -407,7 +408,7 @@ internal sealed class CompileSession : IDisposable
                 File.WriteAllBytes(Path.Combine(staging.Path, name + ".pdb"), output.Pdb);
             }
 
-            CopyLayout.WriteDependencyList(staging.Path, _manifest.RuntimeDependencies);
+            CopyLayout.WriteDependencyList(staging.Path, CurrentRuntimeDependencies(), _dependencyHashes.Of);
             CopyLayout.WriteSaveTimings(staging.Path, _debounce, Stopwatch.GetElapsedTime(_batchTaken));
             _store.Publish(staging, generation);
         }
@@ -415,6 +416,22 @@ internal sealed class CompileSession : IDisposable
         _host.Send(CompilerProtocol.PublishedLine(generation));
         _store.Prune(_manifest.KeepCopies, (_, _) => { });
         ReportSkippedFolders();
+    }
+
+    /// <summary>
+    /// The runtime dependencies of the library's last build, read again at every publish: a build while this compiler
+    /// runs (a package added to the project file) rewrites the manifest, and the one read at start would list too few.
+    /// </summary>
+    private IReadOnlyList<string> CurrentRuntimeDependencies()
+    {
+        try
+        {
+            return CompileManifest.Read(_manifest.Path).RuntimeDependencies;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return _manifest.RuntimeDependencies; // `dotnet clean` removed it: the last list known
+        }
     }
 
     /// <summary>HR1011 as an info line: once, and again only when the folders skipped change.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 
 namespace HotReload;
 
@@ -8,7 +9,11 @@ namespace HotReload;
 /// </summary>
 internal static class CopyLayout
 {
-    /// <summary>Beside each copy: runtime assemblies the library depends on, one full path a line.</summary>
+    /// <summary>
+    /// Beside each copy: the runtime assemblies the library depends on, one a line as <c>sha256&lt;TAB&gt;full path</c>
+    /// (the SHA-256 of the file the build resolved, in lowercase hex). The runtime loads one only if the host lacks it,
+    /// the path is under a folder the host's build trusts, and the file still has that hash.
+    /// </summary>
     public const string DependencyListFileName = "dependencies.txt";
 
     /// <summary>Beside a copy the warm compiler made on a save: how long the save settled and the compile took, so every
@@ -62,12 +67,42 @@ internal static class CopyLayout
         text.Length > 0 && text.All(char.IsAsciiDigit)
         && !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
-    /// <summary>Writes a copy's <see cref="DependencyListFileName"/>: the managed runtime dependencies, one full path a line.</summary>
-    public static void WriteDependencyList(string copyFolder, IEnumerable<string> runtimeDependencies) =>
+    /// <summary>
+    /// Writes a copy's <see cref="DependencyListFileName"/>: the managed runtime dependencies, each with the SHA-256 that
+    /// <paramref name="sha256Of"/> gives for it (<see cref="Sha256Of"/>, or a cache of it). A file that is not there is
+    /// left out: there is nothing to load, and the host resolves that name as it would without a list.
+    /// </summary>
+    public static void WriteDependencyList(string copyFolder, IEnumerable<string> runtimeDependencies, Func<string, string?> sha256Of) =>
         File.WriteAllLines(Path.Combine(copyFolder, DependencyListFileName), runtimeDependencies
             .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal));
+            .Order(StringComparer.Ordinal)
+            .Select(p => (Path: p, Sha256: sha256Of(p)))
+            .Where(d => d.Sha256 is not null)
+            .Select(d => d.Sha256 + "\t" + d.Path));
+
+    /// <summary>One line of <see cref="DependencyListFileName"/>; false unless it is a SHA-256 in hex, a tab and a full path.</summary>
+    public static bool TryParseDependency(string line, out string sha256, out string path)
+    {
+        var tab = line.IndexOf('\t');
+        sha256 = tab == 64 ? line[..tab] : "";
+        path = tab == 64 ? line[(tab + 1)..] : "";
+        return tab == 64 && sha256.All(char.IsAsciiHexDigitLower) && Path.IsPathFullyQualified(path);
+    }
+
+    /// <summary>The SHA-256 of a file in lowercase hex, or null when it is not there or cannot be read.</summary>
+    public static string? Sha256Of(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
+            return Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     public static void WriteSaveTimings(string copyFolder, TimeSpan debounce, TimeSpan compile) =>
         File.WriteAllLines(Path.Combine(copyFolder, SaveTimingsFileName),
@@ -76,14 +111,17 @@ internal static class CopyLayout
             "compile-ms=" + compile.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture),
         ]);
 
-    /// <summary>The timings of a copy made on a save; false for a copy a build made (or an unreadable file).</summary>
+    /// <summary>
+    /// The timings of a copy made on a save; false for a copy a build made (or an unreadable file). Never read through
+    /// a link: a copy's folder that is one is refused as a whole (HR2011) when it is loaded.
+    /// </summary>
     public static bool TryReadSaveTimings(string copyFolder, out TimeSpan debounce, out TimeSpan compile)
     {
         debounce = compile = default;
         var path = Path.Combine(copyFolder, SaveTimingsFileName);
         try
         {
-            if (!File.Exists(path))
+            if (!File.Exists(path) || new DirectoryInfo(copyFolder).LinkTarget is not null || new FileInfo(path).LinkTarget is not null)
             {
                 return false;
             }

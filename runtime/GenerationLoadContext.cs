@@ -8,9 +8,10 @@ namespace HotReload.Runtime;
 /// A collectible context for one generation. Anything the host itself has (the shared Common assembly, the
 /// framework) resolves to the host's copy, so types such as State are one and the same on both sides. Only
 /// assemblies the host lacks, or has in a lower version, load here from the library's own dependencies, and
-/// unload with the generation.
+/// unload with the generation; each only after <see cref="PrivateDependencies.Verify"/> (HR2010, thrown from here and
+/// wrapped by the runtime in a <see cref="FileLoadException"/>).
 /// </summary>
-internal sealed class GenerationLoadContext(string library, int generation, IReadOnlyDictionary<string, string> privateDependencies)
+internal sealed class GenerationLoadContext(string library, int generation, PrivateDependencies privateDependencies)
     : AssemblyLoadContext(NameOf(library, generation), isCollectible: true)
 {
     /// <summary>The context's name, as debuggers and <see cref="AssemblyLoadContext.All"/> show it.</summary>
@@ -21,8 +22,7 @@ internal sealed class GenerationLoadContext(string library, int generation, IRea
     {
         if (assemblyName.Name is null
             || HostAssemblies.CanProvide(assemblyName)
-            || !privateDependencies.TryGetValue(assemblyName.Name, out var path)
-            || !File.Exists(path))
+            || privateDependencies.Verify(assemblyName.Name) is not { } path)
         {
             return null; // the default context resolves it, exactly as for the host
         }

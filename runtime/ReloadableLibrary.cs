@@ -538,8 +538,8 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
     private void Refuse(int generation, string path, Exception e)
     {
         MarkRefused(generation);
-        var message = e is HotReloadException
-            ? e.Message
+        var message = HotReloadException.Within(e) is { } refusal
+            ? refusal.Message
             : $"HR2004: Loading {path} failed: {e.GetType().Name}: {e.Message}. Generation {_generation} keeps running; fix the library and build again.";
         _failures.Enqueue(new ReloadFailedEventArgs(generation, message, e));
     }

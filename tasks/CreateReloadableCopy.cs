@@ -14,7 +14,7 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
 
     public int KeepCopies { get; set; } = 10;
 
-    /// <summary>Runtime assemblies the project depends on; the host loads those it lacks itself from these paths.</summary>
+    /// <summary>Runtime assemblies the project depends on; the host loads those it lacks itself from these paths, if they still have the hash written beside the copy.</summary>
     public ITaskItem[] RuntimeDependencies { get; set; } = [];
 
     [Output] public int Generation { get; private set; }
@@ -137,7 +137,8 @@ public sealed class CreateReloadableCopy : ReloadableCopyTask, ICancelableTask
         var store = Store;
         try
         {
-            CopyLayout.WriteDependencyList(job.Staging.Path, RuntimeDependencies.Select(item => item.GetMetadata("FullPath")));
+            // Each with the hash of the file this build resolved: the runtime loads nothing else under that name.
+            CopyLayout.WriteDependencyList(job.Staging.Path, RuntimeDependencies.Select(item => item.GetMetadata("FullPath")), CopyLayout.Sha256Of);
             store.Publish(job.Staging, job.Generation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -94,5 +94,20 @@ public sealed class EditKindsTests
         Assert.Single(lines, l => l.Contains(" running", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("[hotreload] generation ", StringComparison.Ordinal) && l.Contains(" live · ", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains(": error ", StringComparison.Ordinal));
+
+        if (kind == "package")
+        {
+            // A save after that build: the warm compiler's copy lists the new package too (with its hash, under the
+            // package folder the host trusts), so the package loads again in the new generation.
+            var at = host.Lines.Count;
+            File.WriteAllText(ws.LogicFile, source.Replace("counter + 7", "counter + 9"));
+            host.WaitFor(_ =>
+            {
+                var after = host.Lines.Skip(at).Select(l => l.Text).Where(l => l.StartsWith("package ", StringComparison.Ordinal))
+                    .Select(l => long.Parse(l["package ".Length..])).ToList();
+                return after.Zip(after.Skip(1)).Any(p => p.Second - p.First == 9);
+            }, "a save after the package's build to go live", TimeSpan.FromMinutes(2), at);
+            Assert.DoesNotContain(host.Lines, l => l.Text.StartsWith("[hotreload] HR20", StringComparison.Ordinal));
+        }
     }
 }

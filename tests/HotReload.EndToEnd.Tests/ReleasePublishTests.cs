@@ -13,7 +13,8 @@ public sealed class ReleasePublishTests(ReleasePublishTests.Published published)
 {
     // The types that load, watch, compile and unload: none may survive trimming in a Release host.
     private static readonly string[] LiveModeTypes =
-        ["GenerationLoadContext", "PreparedGeneration", "GenerationFolder", "GenerationWatcher", "UnloadTracker", "WarmCompiler", "HostAssemblies", "CompileManifest", "LeakDiagnosis", "RollbackHistory", "FaultLocation", "GenerationHooks"];
+        ["GenerationLoadContext", "PreparedGeneration", "GenerationFolder", "GenerationWatcher", "UnloadTracker", "WarmCompiler", "HostAssemblies", "CompileManifest",
+         "LeakDiagnosis", "RollbackHistory", "FaultLocation", "GenerationHooks", "PrivateDependencies", "TrustedRoots", "RealPaths"];
 
     public sealed class Published : IDisposable
     {

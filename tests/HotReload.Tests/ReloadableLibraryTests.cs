@@ -1,8 +1,11 @@
+extern alias compiler;
+
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using HotReload.Runtime;
 using HotReload.Tests.Shared;
 using Microsoft.CodeAnalysis;
+using Layout = compiler::HotReload.CopyLayout; // the format the build and the warm compiler write
 
 namespace HotReload.Tests;
 
@@ -287,7 +290,8 @@ public sealed class ReloadableLibraryTests : IDisposable
         var name = _compiler.Name + ".2";
         CopyCompiler.Emit(name, Source(1, "unused", "public static string Greet(HotReload.Tests.Shared.Counter c) => Helper.Words.Hello();")
             .Replace("return \"unused\"", "return Helper.Words.Hello()"), Path.Combine(staging, name + ".dll"), extra);
-        File.WriteAllLines(Path.Combine(staging, "dependencies.txt"), [helperPath]);
+        Layout.WriteDependencyList(staging, [helperPath], Layout.Sha256Of);
+        AppContext.SetData(TrustedRoots.ConfigurationPrefix + _compiler.Name, Path.Combine(_compiler.Root, "packages")); // as the host's build names it
 
         using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
         var step = reloadable.Bind(StaticStep(library));
