@@ -15,6 +15,7 @@ internal sealed class UnloadTracker : IDisposable
 {
     private static readonly TimeSpan FirstCheck = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan LongestInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MostWaitForCollection = TimeSpan.FromSeconds(1);
 
     // A stalled generation is still watched, so a late unload is reported: every 2 s for a minute (the user is likely
     // fixing the cause right now), then every 30 s, since each check is a collection of the whole heap.
@@ -110,14 +111,16 @@ internal sealed class UnloadTracker : IDisposable
         UnloadQueued();
         if (_collect)
         {
-            // A background collection: the host's threads run on while it marks, so its frames see at most its two
-            // short pauses instead of a full blocking collection. An unload takes a few more checks this way (the
-            // context's finalizer must run between two collections), which the check interval absorbs.
-            GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+            // Two collections with the finalizers in between (a context's unload needs both), as background
+            // collections: the host's threads run on while they mark, so its frames see only their short pauses
+            // instead of two full blocking collections. Only this thread waits for them.
+            CollectInBackground();
             GC.WaitForPendingFinalizers();
+            CollectInBackground();
         }
 
         var reported = false;
+        List<Released>? stalled = null;
         lock (_pending)
         {
             for (var i = _pending.Count - 1; i >= 0; i--)
@@ -131,9 +134,8 @@ internal sealed class UnloadTracker : IDisposable
                 }
                 else if (!released.StallReported && released.Since.Elapsed > _stallAfter)
                 {
-                    _results.Enqueue(Diagnose(released));
+                    (stalled ??= []).Add(released);
                     _pending[i] = released with { StallReported = true };
-                    reported = true;
                 }
             }
 
@@ -147,9 +149,33 @@ internal sealed class UnloadTracker : IDisposable
             }
         }
 
+        // Outside the lock: a diagnosis reads the host's types for a while (BENCHMARKS.md), and a swap on the host's
+        // thread must never wait for it to release a generation.
+        foreach (var released in stalled ?? [])
+        {
+            _results.Enqueue(Diagnose(released));
+            reported = true;
+        }
+
         if (reported)
         {
             _signal();
+        }
+    }
+
+    /// <summary>Starts a full background collection and waits (this thread only) until it has finished.</summary>
+    private static void CollectInBackground()
+    {
+        var background = GC.GetGCMemoryInfo(GCKind.Background).Index;
+        var blocking = GC.GetGCMemoryInfo(GCKind.FullBlocking).Index;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+
+        // Without concurrent GC (or when the runtime chose to) the collection was a blocking one and is over already.
+        var waited = Stopwatch.StartNew();
+        while (GC.GetGCMemoryInfo(GCKind.Background).Index == background && GC.GetGCMemoryInfo(GCKind.FullBlocking).Index == blocking
+               && waited.Elapsed < MostWaitForCollection)
+        {
+            Thread.Sleep(1);
         }
     }
 

@@ -7,7 +7,7 @@ namespace HotReload.Tests;
 /// Rollback on an exception, lifecycle hooks and the diagnosis of a generation that does not unload. One class, so
 /// its tests (which share the static <see cref="HostEvents"/> and <see cref="HookLog"/>) never run side by side.
 /// </summary>
-public sealed class FaultAndLifecycleTests : IDisposable
+public sealed class FaultAndLifecycleTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly CopyCompiler _compiler = new();
 
@@ -194,6 +194,7 @@ public sealed class FaultAndLifecycleTests : IDisposable
         Assert.Equal(1, stall.Generation);
         Assert.True(stall.Causes.Any(c => c.StartsWith(cause, StringComparison.Ordinal)), "causes found: " + string.Join(" | ", stall.Causes));
         Assert.StartsWith("HR2009: generation 1 is still in memory", stall.Message);
+        output.WriteLine($"diagnosis: {stall.DiagnosisTime.TotalMilliseconds:F1} ms: {stall.Message}");
         Assert.Empty(unloads);
 
         // Let go of it the way a hook would have: the unload that follows is still reported.
