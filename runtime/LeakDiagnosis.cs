@@ -73,15 +73,21 @@ internal static class LeakDiagnosis
         return causes;
     }
 
-    /// <summary>The host's own assemblies (not the framework, not collectible ones) and the framework's usual event owners.</summary>
+    /// <summary>
+    /// The host's own assemblies that the generation references (a handler can only be added to an event the
+    /// generation's code can name) and the host's entry assembly, not the framework's; then the framework's usual event
+    /// owners. Reading a static field runs its type's initializer if it has not run yet, so no other type is read.
+    /// </summary>
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
     [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "In a single-file host no location is known and every assembly is scanned: slower, still correct.")]
     private static IEnumerable<Type> TypesToScan(AssemblyLoadContext generation)
     {
         var frameworkDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location);
+        var referenced = generation.Assemblies.SelectMany(a => a.GetReferencedAssemblies()).Select(n => n.Name)
+            .Append(Assembly.GetEntryAssembly()?.GetName().Name).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var assembly in AssemblyLoadContext.Default.Assemblies)
         {
-            if (assembly.IsDynamic || assembly == typeof(LeakDiagnosis).Assembly
+            if (assembly.IsDynamic || assembly == typeof(LeakDiagnosis).Assembly || !referenced.Contains(assembly.GetName().Name ?? "")
                 || (frameworkDirectory is not null && Path.GetDirectoryName(assembly.Location) == frameworkDirectory))
             {
                 continue;
