@@ -5,16 +5,20 @@ namespace HotReload.EndToEnd.Tests;
 
 /// <summary>
 /// HotReload.Sdk and HotReload.Runtime packed from this repository's source into a temporary feed, once per test
-/// run, with a NuGet package folder of the run's own: no copy from the user's cache is ever used.
+/// run, with a NuGet package folder of the run's own: no copy from the user's cache is ever used. HotReload.Templates
+/// is packed from the same source when a test first asks for it.
 /// </summary>
 internal sealed class PackedFeed
 {
     private static readonly Lazy<PackedFeed> Instance = new(Pack, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    private readonly Lazy<string> _templatePackage;
+
     private PackedFeed(string root, PackageFeed feed)
     {
         Root = root;
         Feed = feed;
+        _templatePackage = new(() => PackageFeed.PackTemplates(Root, PackagesFolder), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public static PackedFeed Shared => Instance.Value;
@@ -29,6 +33,9 @@ internal sealed class PackedFeed
     public string PackagesFolder => Path.Combine(Root, "packages");
 
     public string Version => Feed.Version;
+
+    /// <summary>HotReload.Templates.V.nupkg, packed from the same copy of the source on first use.</summary>
+    public string TemplatePackage => _templatePackage.Value;
 
     private static PackedFeed Pack()
     {

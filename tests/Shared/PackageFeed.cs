@@ -6,8 +6,8 @@ namespace HotReload.Testing;
 internal sealed partial record PackageFeed(string Folder, string Version)
 {
     /// <summary>
-    /// Packs both packages from a copy of the repository's sdk/, tasks/ and runtime/ made in <paramref name="workFolder"/>:
-    /// never in place, where other builds own bin/ and obj/.
+    /// Packs both packages from a copy of the repository's sdk/, tasks/, compiler/ and runtime/ (and templates/, for
+    /// <see cref="PackTemplates"/>) made in <paramref name="workFolder"/>: never in place, where other builds own bin/ and obj/.
     /// </summary>
     public static PackageFeed Pack(string repositoryRoot, string workFolder, string packagesFolder)
     {
@@ -19,7 +19,7 @@ internal sealed partial record PackageFeed(string Folder, string Version)
             File.Copy(Path.Combine(repositoryRoot, file), Path.Combine(source, file));
         }
 
-        foreach (var folder in new[] { "sdk", "tasks", "compiler", "runtime" })
+        foreach (var folder in new[] { "sdk", "tasks", "compiler", "runtime", "templates" })
         {
             SourceTree.Copy(Path.Combine(repositoryRoot, folder), Path.Combine(source, folder));
         }
@@ -32,6 +32,18 @@ internal sealed partial record PackageFeed(string Folder, string Version)
         }
 
         return Use(feed);
+    }
+
+    /// <summary>
+    /// Packs HotReload.Templates from the copy of the source that <see cref="Pack"/> made in <paramref name="workFolder"/>,
+    /// into a folder of its own (not the feed); returns the package's path.
+    /// </summary>
+    public static string PackTemplates(string workFolder, string packagesFolder)
+    {
+        var output = Path.Combine(workFolder, "templates");
+        new DotNet(Path.Combine(workFolder, "source"), packagesFolder)
+            .Run("pack", "templates/HotReload.Templates.csproj", "-o", output).ThrowIfFailed();
+        return Directory.EnumerateFiles(output, "HotReload.Templates.*.nupkg").Single();
     }
 
     /// <summary>Packages packed earlier; the version is read from the file names.</summary>

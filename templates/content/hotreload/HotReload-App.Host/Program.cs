@@ -1,0 +1,53 @@
+using HotReload.Runtime;
+using HotReload_App.Common;
+using HotReload_App.Reloadable;
+
+// Usage: dotnet run --project HotReload-App.Host [-- --frames N]   (runs until Ctrl+C without --frames)
+int? frames = args.Length == 2 && args[0] == "--frames" ? int.Parse(args[1]) : null;
+
+var platform = new Platform(Console.WriteLine);
+// RollbackOnException: an exception in new code goes back to the last generation that ran cleanly, instead of ending the loop.
+using var library = ReloadableLibrary.Open(typeof(Logic).Assembly, new ReloadOptions { RollbackOnException = true });
+library.GenerationChanged += (_, e) => Console.WriteLine(e.SinceSave is { } sinceSave
+    ? $"[hotreload] generation {e.Generation} live · {Ms(sinceSave)} ms (debounce {Ms(e.DebounceTime)}, compile {Ms(e.CompileTime)}, load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)})"
+    : $"[hotreload] generation {e.Generation} live · built by dotnet build (load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)})");
+library.GenerationUnloaded += (_, e) => Console.WriteLine(e.WentLive
+    ? $"[hotreload] generation {e.Generation} unloaded ({Ms(e.AfterRelease)} ms after release{(e.WasStalled ? ", late" : "")})"
+    : $"[hotreload] copy {e.Generation}, which never went live, unloaded ({Ms(e.AfterRelease)} ms after release)");
+library.UnloadStalled += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
+library.GenerationFaulted += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
+library.ReloadFailed += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
+library.CompileFailed += (_, e) =>
+{
+    // In the compiler's own format, so terminals and editors link each line to its file and position; red on a terminal.
+    if (!Console.IsOutputRedirected)
+    {
+        Console.ForegroundColor = ConsoleColor.Red;
+    }
+
+    foreach (var diagnostic in e.Diagnostics)
+    {
+        Console.WriteLine(diagnostic);
+    }
+
+    Console.ResetColor();
+    Console.WriteLine($"[hotreload] the save did not compile; generation {library.Generation} keeps running");
+};
+library.CompilerMessage += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
+
+var newState = library.Bind<State>(Logic.NewState);
+var updateAndRender = library.Bind<Platform, State>(Logic.UpdateAndRender);
+Console.WriteLine($"[hotreload] {library.Description}; generation {library.Generation} running");
+
+var running = true;
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; running = false; };
+
+var state = newState.Invoke();
+for (var frame = 0; running && (frames is null || frame < frames); frame++)
+{
+    library.Update(); // the swap point: a new copy goes live here, between frames
+    updateAndRender.Invoke(platform, state);
+    Thread.Sleep(50);
+}
+
+static string Ms(TimeSpan? time) => time is { } t ? t.TotalMilliseconds.ToString("F0") : "?";
