@@ -103,14 +103,7 @@ public sealed class TemplateTests
         }
 
         /// <summary>A nuget.config that adds the feed under test, as <see cref="SourceTree.CopySample"/> writes it.</summary>
-        public void AddNuGetConfig(string folder) => File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="hotreload-under-test" value="{Feed.Feed.Folder}" />
-              </packageSources>
-            </configuration>
-            """);
+        public void AddNuGetConfig(string folder) => SourceTree.WriteNuGetConfig(folder, Feed.Feed.Folder);
 
         public void Dispose() => PackedFeed.TryDelete(Root);
     }

@@ -14,7 +14,6 @@ namespace HotReload.Tests;
 /// </summary>
 public sealed class TrustTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private readonly string _root = Path.Combine(Path.GetTempPath(), "hr-trust-" + Guid.NewGuid().ToString("N"));
     private readonly CopyCompiler _compiler = new();
 
@@ -195,18 +194,13 @@ public sealed class TrustTests : IDisposable
     [Fact]
     public void A_linked_copy_is_skipped_with_HR2011_and_the_running_generation_stays()
     {
-        var library = _compiler.CompileStatic(Source("static"));
-        _compiler.PublishCopy(1, Source("one"));
-        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
-        var step = reloadable.Bind(library.GetType("Game.Logic")!.GetMethod("Step")!.CreateDelegate<Func<Counter, string>>());
-        var failures = new List<ReloadFailedEventArgs>();
-        reloadable.ReloadFailed += (_, e) => failures.Add(e);
+        using var reloadable = OpenOnFirstCopy(out var step, out var failures);
 
         // Copy 2 is a real copy, but reached through a link from the folder of copies.
         var elsewhere = Path.Combine(Outside, "2");
         CopyCompiler.Emit(_compiler.Name + ".2", Source("two"), Path.Combine(elsewhere, _compiler.Name + ".2.dll"));
         Directory.CreateSymbolicLink(Path.Combine(_compiler.CopiesDirectory, "2"), elsewhere);
-        UpdateUntil(reloadable, () => failures.Count > 0, "the linked copy to be refused");
+        HostLoop.UpdateUntil(reloadable, () => failures.Count > 0, "the linked copy to be refused");
 
         var failure = Assert.Single(failures);
         Assert.Equal(2, failure.Generation);
@@ -215,7 +209,7 @@ public sealed class TrustTests : IDisposable
         Assert.Equal("one", step.Invoke(new Counter()));
 
         _compiler.PublishCopy(3, Source("three"));
-        UpdateUntil(reloadable, () => reloadable.Generation == 3, "copy 3 to go live");
+        HostLoop.UpdateUntil(reloadable, () => reloadable.Generation == 3, "copy 3 to go live");
         Assert.Equal("three", step.Invoke(new Counter()));
     }
 
@@ -227,12 +221,7 @@ public sealed class TrustTests : IDisposable
         CopyCompiler.Emit(helperName, "namespace Helper; public static class Words { public static string Hello() => \"from helper\"; }", helperPath);
         AppContext.SetData(TrustedRoots.ConfigurationPrefix + _compiler.Name, Packages); // as the host's build names it
 
-        var library = _compiler.CompileStatic(Source("static"));
-        _compiler.PublishCopy(1, Source("one"));
-        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
-        var step = reloadable.Bind(library.GetType("Game.Logic")!.GetMethod("Step")!.CreateDelegate<Func<Counter, string>>());
-        var failures = new List<ReloadFailedEventArgs>();
-        reloadable.ReloadFailed += (_, e) => failures.Add(e);
+        using var reloadable = OpenOnFirstCopy(out var step, out var failures);
 
         // Copy 2 calls the helper from its entry point, so the helper loads while the copy is prepared.
         var staging = Path.Combine(_compiler.CopiesDirectory, ".staging-changed");
@@ -241,7 +230,7 @@ public sealed class TrustTests : IDisposable
         Layout.WriteDependencyList(staging, [helperPath], Layout.Sha256Of);
         CopyCompiler.Emit(helperName, "namespace Helper; public static class Words { public static string Hello() => \"replaced\"; }", helperPath);
         Directory.Move(staging, Path.Combine(_compiler.CopiesDirectory, "2"));
-        UpdateUntil(reloadable, () => failures.Count > 0, "the copy to be refused");
+        HostLoop.UpdateUntil(reloadable, () => failures.Count > 0, "the copy to be refused");
 
         var failure = Assert.Single(failures);
         Assert.Equal(2, failure.Generation);
@@ -260,15 +249,17 @@ public sealed class TrustTests : IDisposable
         }
         """;
 
-    private static void UpdateUntil(ReloadableLibrary library, Func<bool> done, string what)
+    /// <summary>The static library and copy 1 ("one"), opened live with Step bound; refusals collected.</summary>
+    private ReloadableLibrary OpenOnFirstCopy(out LiveFunc<Counter, string> step, out List<ReloadFailedEventArgs> failures)
     {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; generation {library.Generation} is live");
-            library.Update();
-            Thread.Sleep(5);
-        }
+        var library = _compiler.CompileStatic(Source("static"));
+        _compiler.PublishCopy(1, Source("one"));
+        var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
+        step = reloadable.Bind(library.GetType("Game.Logic")!.GetMethod("Step")!.CreateDelegate<Func<Counter, string>>());
+        var refused = new List<ReloadFailedEventArgs>();
+        reloadable.ReloadFailed += (_, e) => refused.Add(e);
+        failures = refused;
+        return reloadable;
     }
 
     public void Dispose()

@@ -34,15 +34,18 @@ internal static class SourceTree
         }
 
         File.WriteAllText(Path.Combine(to, "global.json"), $$"""{ "msbuild-sdks": { "HotReload.Sdk": "{{feed.Version}}" } }""");
-        File.WriteAllText(Path.Combine(to, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="hotreload-under-test" value="{feed.Folder}" />
-              </packageSources>
-            </configuration>
-            """);
+        WriteNuGetConfig(to, feed.Folder);
         File.WriteAllText(Path.Combine(to, "Directory.Build.props"), "<Project />");
         File.WriteAllText(Path.Combine(to, "Directory.Build.targets"), "<Project />");
     }
+
+    /// <summary>A nuget.config in <paramref name="folder"/> that adds the feed under test to the user's sources.</summary>
+    public static void WriteNuGetConfig(string folder, string feedFolder) => File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <packageSources>
+            <add key="hotreload-under-test" value="{feedFolder}" />
+          </packageSources>
+        </configuration>
+        """);
 }
