@@ -64,16 +64,22 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
         var work = Calibrate(workspace);
         notes.Add($"Workload: {work:N0} iterations a frame, calibrated in a separate host process to take {GoalMs:F0} ms (median).");
 
+        // Each run's frames, one CSV per host run (HitchHost/Program.cs, Frame), kept for a closer look (ignored by git).
+        var logs = Path.Combine(Repository.Results, options.Quick ? "quick" : "", "hitch-frames");
+        Scratch.DeleteFolder(logs);
+        Directory.CreateDirectory(logs);
+
         var random = new Random(7);
         var runs = new List<HostRun>();
         for (var round = 1; round <= Rounds; round++)
         {
             var intervals = Enumerable.Range(0, Swaps).Select(_ => TimeSpan.FromMilliseconds(random.Next(MinInterval, MaxInterval + 1))).ToList();
-            runs.Add(RunHost(workspace, copies, work, round, intervals, generations: null));
-            runs.Add(RunHost(workspace, copies, work, round, intervals, Enumerable.Range(0, Swaps).Select(_ => staged.Dequeue()).ToList()));
+            runs.Add(RunHost(workspace, copies, work, logs, round, intervals, generations: null));
+            runs.Add(RunHost(workspace, copies, work, logs, round, intervals, Enumerable.Range(0, Swaps).Select(_ => staged.Dequeue()).ToList()));
         }
 
         notes.Add($"Load average at the end: {Machine.LoadAverage()}.");
+        Console.WriteLine($"hitch: frame logs in {logs}");
         Report.Publish("hitch", options, "Frame-time hitch of a swap and its unload", Describe(runs, work, notes));
     }
 
@@ -88,11 +94,11 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
 
     /// <summary>One host process: measured from its `[hitch] measuring` line for the sum of <paramref name="intervals"/>
     /// and <see cref="Tail"/>, publishing <paramref name="generations"/> one after each interval (none: the baseline).</summary>
-    private static HostRun RunHost(SampleWorkspace workspace, HitchCopies copies, int work, int round, List<TimeSpan> intervals, List<int>? generations)
+    private static HostRun RunHost(SampleWorkspace workspace, HitchCopies copies, int work, string logs, int round, List<TimeSpan> intervals, List<int>? generations)
     {
         var kind = generations is null ? "baseline" : "swaps";
         Console.WriteLine($"hitch: round {round}, {kind}...");
-        var log = Path.Combine(workspace.Root, $"frames-{round}-{kind}.csv");
+        var log = Path.Combine(logs, $"round{round}-{kind}.csv");
         var stop = Path.Combine(workspace.Root, $"stop-{round}-{kind}");
         using var host = new RunningProcess(workspace.DotNet.StartInfo(workspace.HostAssembly,
             "--work", work.ToString(CultureInfo.InvariantCulture), "--log", log, "--stop", stop));
@@ -163,6 +169,28 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
 
     private static string Under(double p99, double max) => p99 < GoalMs && max < GoalMs ? "yes" : "**no**";
 
+    private static void LongestFrames(StringBuilder text, string title, List<HostRun> runs, bool preempted)
+    {
+        text.AppendLine(title);
+        text.AppendLine();
+        text.Append(Report.Table(["round", "frame time", "at (s into the run)", "preempted", "swap in it", "`Update()` / call", "collections in it (gen 0 / 1 / 2)", "GC pause in it", "unloads reported in it"],
+            runs.Where(r => r.WithSwaps).SelectMany(r => r.Frames.Where(f => preempted || f.Preempted == 0).Select(f => (r.Round, Frame: f)))
+                .OrderByDescending(x => x.Frame.Duration).Take(8)
+                .Select(x => new[]
+                {
+                    x.Round.ToString(CultureInfo.InvariantCulture),
+                    Ms(x.Frame.Duration),
+                    (x.Frame.Start / 1000).ToString("F2", CultureInfo.InvariantCulture),
+                    x.Frame.Preempted > 0 ? $"{x.Frame.Preempted}x" : "no",
+                    x.Frame.Swapped ? "yes" : "no",
+                    $"{Ms(x.Frame.Update)} / {Ms(x.Frame.Call)}",
+                    $"{x.Frame.Gen0} / {x.Frame.Gen1} / {x.Frame.Gen2}",
+                    Ms(x.Frame.GcPause),
+                    x.Frame.Unloaded.ToString(CultureInfo.InvariantCulture),
+                })));
+        text.AppendLine();
+    }
+
     private string Describe(List<HostRun> runs, int work, List<string> notes)
     {
         var text = new StringBuilder();
@@ -208,47 +236,36 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
         foreach (var (label, baseline, swaps) in pairs)
         {
             var (p99, max) = Hitch(baseline, swaps);
-            var (calmP99, calmMax) = Hitch(baseline.Where(f => f.Preempted == 0).ToList(), swaps.Where(f => f.Preempted == 0).ToList());
+            var calmBaseline = baseline.Where(f => f.Preempted == 0).ToList();
+            var calmSwaps = swaps.Where(f => f.Preempted == 0).ToList();
+            var (calmP99, calmMax) = Hitch(calmBaseline, calmSwaps);
             var typical = Stats.Median(baseline.Select(f => f.Duration));
             rows.Add(
             [
-                label, Signed(p99), Signed(max), Signed(calmP99), Signed(calmMax),
-                Signed(Max(swaps.Where(f => f.Swapped).Select(f => f.Duration)) - typical),
-                Signed(Max(swaps.Where(f => f.Gen2 > 0).Select(f => f.Duration)) - typical),
-                Under(p99, max), Under(calmP99, calmMax),
+                label, Signed(p99), Signed(max), Signed(Max(swaps.Where(f => f.Swapped).Select(f => f.Duration)) - typical), Under(p99, max),
+                Signed(calmP99), Signed(calmMax),
+                Signed(Max(calmSwaps.Where(f => f.Swapped).Select(f => f.Duration)) - typical),
+                Signed(Max(calmSwaps.Where(f => f.Gen2 > 0).Select(f => f.Duration)) - typical),
+                Under(calmP99, calmMax),
             ]);
         }
 
         text.AppendLine($"The hitch: the run with swaps less the baseline (of the same round, or of all rounds pooled). Goal: under {GoalMs:F0} ms, "
             + "p99 and max. On a shared machine the scheduler preempts some frames (another process takes the core) for far longer "
-            + "than any GC, in either run; the columns \"not preempted\" leave out the frames during which the frame's thread was "
-            + "preempted (involuntary context switches, from getrusage; a GC's suspension is a voluntary wait and stays in). The next "
-            + "two columns attribute the hitch: the longest frame with a swap in it, and the longest frame a full GC ran in, each "
-            + "less the baseline's p50 (what such a frame added to a typical frame).");
+            + "than any GC, in either run: the columns \"not preempted\" leave out the frames during which the frame's thread was "
+            + "preempted (involuntary context switches, from getrusage; a GC's suspension is a voluntary wait and stays in). "
+            + "\"Longest frame with a swap\" and \"with a full GC\" attribute the hitch: the longest such frame less the baseline's "
+            + "p50 (what it added to a typical frame).");
         text.AppendLine();
         text.Append(Report.Table(
-            ["round", "p99 hitch", "max hitch", "p99 hitch, not preempted", "max hitch, not preempted", "longest frame with a swap − baseline p50",
-                "longest frame with a full GC − baseline p50", "under 2 ms", "under 2 ms, not preempted"],
+            ["round", "p99 hitch", "max hitch", "longest frame with a swap − baseline p50", "under 2 ms",
+                "p99 hitch, not preempted", "max hitch, not preempted", "longest frame with a swap, not preempted − baseline p50",
+                "longest frame with a full GC, not preempted − baseline p50", "under 2 ms, not preempted"],
             rows));
         text.AppendLine();
 
-        text.AppendLine("The longest frames of the runs with swaps:");
-        text.AppendLine();
-        text.Append(Report.Table(["round", "frame time", "at (s into the run)", "preempted", "swap in it", "`Update()` / call", "collections in it (gen 0 / 1 / 2)", "GC pause in it", "unloads reported in it"],
-            runs.Where(r => r.WithSwaps).SelectMany(r => r.Frames.Select(f => (r.Round, Frame: f))).OrderByDescending(x => x.Frame.Duration).Take(8)
-                .Select(x => new[]
-                {
-                    x.Round.ToString(CultureInfo.InvariantCulture),
-                    Ms(x.Frame.Duration),
-                    (x.Frame.Start / 1000).ToString("F2", CultureInfo.InvariantCulture),
-                    x.Frame.Preempted > 0 ? $"{x.Frame.Preempted}x" : "no",
-                    x.Frame.Swapped ? "yes" : "no",
-                    $"{Ms(x.Frame.Update)} / {Ms(x.Frame.Call)}",
-                    $"{x.Frame.Gen0} / {x.Frame.Gen1} / {x.Frame.Gen2}",
-                    Ms(x.Frame.GcPause),
-                    x.Frame.Unloaded.ToString(CultureInfo.InvariantCulture),
-                })));
-        text.AppendLine();
+        LongestFrames(text, "The longest frames of the runs with swaps:", runs, preempted: true);
+        LongestFrames(text, "The longest frames of the runs with swaps that were not preempted:", runs, preempted: false);
 
         text.AppendLine($"Method: the host is `HitchHost/Program.cs` (of HotReload.ProcessBench) over the sample's Host/Program.cs, built in Debug "
             + "in a copy of the sample against the packed packages (live mode, `ReloadOptions.CompileOnSave = false`: no warm compiler runs). "
