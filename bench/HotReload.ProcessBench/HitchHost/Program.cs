@@ -69,6 +69,7 @@ var measureFrom = warmUp;
 var measuring = false;
 var stopped = false;
 var stoppedAt = TimeSpan.Zero;
+TimeSpan? drainedAt = null;
 long measuredGen2 = 0;
 var nextFrame = clock.Elapsed;
 while (true)
@@ -119,7 +120,13 @@ while (true)
         measuredGen2 = GC.CollectionCount(2) - measuredGen2;
     }
 
-    if (stopped && (library.PendingUnloads == 0 || clock.Elapsed - stoppedAt > unloadTimeout))
+    // The tracker counts an unload as done before Update() reports it: a few more frames deliver the last report.
+    if (stopped && drainedAt is null && library.PendingUnloads == 0)
+    {
+        drainedAt = clock.Elapsed;
+    }
+
+    if (stopped && (clock.Elapsed - drainedAt > TimeSpan.FromMilliseconds(200) || clock.Elapsed - stoppedAt > unloadTimeout))
     {
         break;
     }
