@@ -30,12 +30,12 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
 
     /// <summary>One measured frame of the host (see HitchHost/Program.cs, FrameLog.Write).</summary>
     private sealed record Frame(double Start, double Duration, double Update, double Call, bool Swapped,
-        int Gen0, int Gen1, int Gen2, double GcPause, double GcPauseTotal, int Unloaded, int Preempted)
+        int Gen0, int Gen1, int Gen2, double GcPause, double GcPauseTotal, int Unloaded, int Preempted, double Cpu)
     {
-        /// <summary>The scheduler preempted the frame's thread, and nothing of the reloader or the GC ran in the frame: another
-        /// process took the core. A frame with a swap or a collection in it is never noise, even when also preempted (the
-        /// GC's own threads, waking on two cores, preempt the frame's thread too).</summary>
-        public bool Noise => Preempted > 0 && !Swapped && Gen0 + Gen1 + Gen2 == 0 && GcPause == 0;
+        /// <summary>The frame time with preemption removed: the CPU time the frame's thread used, plus the GC pause that
+        /// suspended it in the frame. What another process took is left out; the GC's pause, and any work of the
+        /// reloader on the frame's thread, stay in.</summary>
+        public double Busy => Math.Min(Duration, Cpu + GcPause);
     }
 
     /// <summary>One host run: its frames, and the counts on its `[hitch] done` line.</summary>
@@ -159,7 +159,7 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
         var f = line.Split(',');
         double D(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
         int I(int i) => int.Parse(f[i], CultureInfo.InvariantCulture);
-        return new Frame(D(0), D(1), D(2), D(3), I(4) == 1, I(5), I(6), I(7), D(8), D(9), I(10), I(11));
+        return new Frame(D(0), D(1), D(2), D(3), I(4) == 1, I(5), I(6), I(7), D(8), D(9), I(10), I(11), D(12));
     }
 
     private static string Ms(double value) => double.IsNaN(value) ? "n/a" : value.ToString("F2", CultureInfo.InvariantCulture) + " ms";
@@ -169,23 +169,23 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
     private static double Max(IEnumerable<double> values) => values.DefaultIfEmpty(double.NaN).Max();
 
     /// <summary>p99 and max frame time with swaps, less the same without.</summary>
-    private static (double P99, double Max) Hitch(List<Frame> baseline, List<Frame> swaps) =>
-        (Stats.Percentile(swaps.Select(f => f.Duration), 99) - Stats.Percentile(baseline.Select(f => f.Duration), 99),
-            Max(swaps.Select(f => f.Duration)) - Max(baseline.Select(f => f.Duration)));
+    private static (double P99, double Max) Hitch(List<Frame> baseline, List<Frame> swaps, Func<Frame, double> time) =>
+        (Stats.Percentile(swaps.Select(time), 99) - Stats.Percentile(baseline.Select(time), 99), Max(swaps.Select(time)) - Max(baseline.Select(time)));
 
     private static string Under(double p99, double max) => p99 < GoalMs && max < GoalMs ? "yes" : "**no**";
 
-    private static void LongestFrames(StringBuilder text, string title, List<HostRun> runs, bool noise)
+    private static void LongestFrames(StringBuilder text, string title, List<HostRun> runs, bool busy)
     {
         text.AppendLine(title);
         text.AppendLine();
-        text.Append(Report.Table(["round", "frame time", "at (s into the run)", "preempted", "swap in it", "`Update()` / call", "collections in it (gen 0 / 1 / 2)", "GC pause in it", "unloads reported in it"],
-            runs.Where(r => r.WithSwaps).SelectMany(r => r.Frames.Where(f => noise || !f.Noise).Select(f => (r.Round, Frame: f)))
-                .OrderByDescending(x => x.Frame.Duration).Take(8)
+        text.Append(Report.Table(["round", "frame time", "preemption removed", "at (s into the run)", "preempted", "swap in it", "`Update()` / call", "collections in it (gen 0 / 1 / 2)", "GC pause in it", "unloads reported in it"],
+            runs.Where(r => r.WithSwaps).SelectMany(r => r.Frames.Select(f => (r.Round, Frame: f)))
+                .OrderByDescending(x => busy ? x.Frame.Busy : x.Frame.Duration).Take(8)
                 .Select(x => new[]
                 {
                     x.Round.ToString(CultureInfo.InvariantCulture),
                     Ms(x.Frame.Duration),
+                    Ms(x.Frame.Busy),
                     (x.Frame.Start / 1000).ToString("F2", CultureInfo.InvariantCulture),
                     x.Frame.Preempted > 0 ? $"{x.Frame.Preempted}x" : "no",
                     x.Frame.Swapped ? "yes" : "no",
@@ -205,7 +205,7 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
             + "generation-2 collection ran (the unload tracker's `GC.Collect()`: the host's own allocation never needs one).");
         text.AppendLine();
         text.Append(Report.Table(
-            ["round", "run", "frames (preempted; noise)", "p50", "p99", "max", "frames with a swap: max (their longest `Update()` / first call)",
+            ["round", "run", "frames (preempted)", "p50", "p99", "max", "p50 / p99 / max, preemption removed", "frames with a swap: max (their longest `Update()` / first call)",
                 "frames with a full GC: count, max", "longest GC pause in a frame", "longest GC pause in a frame period", "full GCs", "went live / unloaded"],
             runs.Select(r =>
             {
@@ -215,10 +215,11 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
                 {
                     r.Round.ToString(CultureInfo.InvariantCulture),
                     r.Kind,
-                    $"{r.Frames.Count} ({r.Frames.Count(f => f.Preempted > 0)}; {r.Frames.Count(f => f.Noise)})",
+                    $"{r.Frames.Count} ({r.Frames.Count(f => f.Preempted > 0)})",
                     Ms(Stats.Median(r.Durations)),
                     Ms(Stats.Percentile(r.Durations, 99)),
                     Ms(Max(r.Durations)),
+                    $"{Ms(Stats.Median(r.Frames.Select(f => f.Busy)))} / {Ms(Stats.Percentile(r.Frames.Select(f => f.Busy), 99))} / {Ms(Max(r.Frames.Select(f => f.Busy)))}",
                     r.WithSwaps ? $"{Ms(Max(swapFrames.Select(f => f.Duration)))} ({Ms(Max(swapFrames.Select(f => f.Update)))} / {Ms(Max(swapFrames.Select(f => f.Call)))})" : "—",
                     $"{fullGc.Count}, {Ms(Max(fullGc.Select(f => f.Duration)))}",
                     Ms(Max(r.Frames.Select(f => f.GcPause))),
@@ -241,38 +242,37 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
 
         foreach (var (label, baseline, swaps) in pairs)
         {
-            var (p99, max) = Hitch(baseline, swaps);
-            var calmBaseline = baseline.Where(f => !f.Noise).ToList();
-            var calmSwaps = swaps.Where(f => !f.Noise).ToList();
-            var (calmP99, calmMax) = Hitch(calmBaseline, calmSwaps);
+            var (p99, max) = Hitch(baseline, swaps, f => f.Duration);
+            var (busyP99, busyMax) = Hitch(baseline, swaps, f => f.Busy);
             var typical = Stats.Median(baseline.Select(f => f.Duration));
+            var typicalBusy = Stats.Median(baseline.Select(f => f.Busy));
             rows.Add(
             [
                 label, Signed(p99), Signed(max), Signed(Max(swaps.Where(f => f.Swapped).Select(f => f.Duration)) - typical), Under(p99, max),
-                Signed(calmP99), Signed(calmMax),
-                Signed(Max(calmSwaps.Where(f => f.Swapped).Select(f => f.Duration)) - typical),
-                Signed(Max(calmSwaps.Where(f => f.Gen2 > 0).Select(f => f.Duration)) - typical),
-                Under(calmP99, calmMax),
+                Signed(busyP99), Signed(busyMax),
+                Signed(Max(swaps.Where(f => f.Swapped).Select(f => f.Busy)) - typicalBusy),
+                Signed(Max(swaps.Where(f => f.Gen2 > 0).Select(f => f.Busy)) - typicalBusy),
+                Under(busyP99, busyMax),
             ]);
         }
 
         text.AppendLine($"The hitch: the run with swaps less the baseline (of the same round, or of all rounds pooled). Goal: under {GoalMs:F0} ms, "
-            + "p99 and max. On a shared machine the scheduler preempts some frames (another process takes the core) for far longer "
-            + "than any GC, in either run: the columns \"noise removed\" leave out the frames during which the frame's thread was "
-            + "preempted (involuntary context switches, from getrusage) and that had no swap and no collection in them. Frames with a "
-            + "swap or a collection stay in even when preempted, so what the reloader costs is never removed with the noise (on two "
-            + "cores the GC's own threads preempt the frame's thread too). \"Longest frame with a swap\" and \"with a full GC\" "
-            + "attribute the hitch: the longest such frame less the baseline's p50 (what it added to a typical frame).");
+            + "p99 and max. On a shared machine the scheduler preempts frames (another process takes the core) for far longer than "
+            + "any GC, in either run: the columns \"preemption removed\" count each frame as the CPU time its thread used in it "
+            + "(clock_gettime(CLOCK_THREAD_CPUTIME_ID)) plus the GC pause in it (`GC.GetTotalPauseDuration()`), so what other processes "
+            + "took is left out, and the GC's pause and any work of the reloader on the frame's thread stay in. \"Longest frame with a "
+            + "swap\" and \"with a full GC\" attribute the hitch: the longest such frame less the baseline's p50 (what it added to a "
+            + "typical frame).");
         text.AppendLine();
         text.Append(Report.Table(
             ["round", "p99 hitch", "max hitch", "longest frame with a swap − baseline p50", "under 2 ms",
-                "p99 hitch, noise removed", "max hitch, noise removed", "longest frame with a swap, noise removed − baseline p50",
-                "longest frame with a full GC, noise removed − baseline p50", "under 2 ms, noise removed"],
+                "p99 hitch, preemption removed", "max hitch, preemption removed", "longest frame with a swap − baseline p50, preemption removed",
+                "longest frame with a full GC − baseline p50, preemption removed", "under 2 ms, preemption removed"],
             rows));
         text.AppendLine();
 
-        LongestFrames(text, "The longest frames of the runs with swaps:", runs, noise: true);
-        LongestFrames(text, "The longest frames of the runs with swaps, noise removed:", runs, noise: false);
+        LongestFrames(text, "The longest frames of the runs with swaps:", runs, busy: false);
+        LongestFrames(text, "The longest frames of the runs with swaps, preemption removed:", runs, busy: true);
 
         text.AppendLine($"Method: the host is `HitchHost/Program.cs` (of HotReload.ProcessBench) over the sample's Host/Program.cs, built in Debug "
             + "in a copy of the sample against the packed packages (live mode, `ReloadOptions.CompileOnSave = false`: no warm compiler runs). "

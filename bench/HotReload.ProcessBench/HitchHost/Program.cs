@@ -75,6 +75,7 @@ var nextFrame = clock.Elapsed;
 while (true)
 {
     var preemptedBefore = ThreadUsage.InvoluntarySwitches();
+    var cpuBefore = ThreadUsage.CpuTime();
     var start = Stopwatch.GetTimestamp();
     var pauseBefore = GC.GetTotalPauseDuration();
     int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
@@ -87,6 +88,7 @@ while (true)
     Workload.Run(work);
 
     var end = Stopwatch.GetTimestamp();
+    var cpu = ThreadUsage.CpuTime() - cpuBefore;
     var preempted = ThreadUsage.InvoluntarySwitches() - preemptedBefore;
     if (measuring && !stopped)
     {
@@ -102,7 +104,8 @@ while (true)
             (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds,
             pauseBefore.TotalMilliseconds,
             unloaded - unloadedBefore,
-            (int)preempted));
+            (int)preempted,
+            cpu.TotalMilliseconds));
     }
 
     // Between frames, outside the measured time: start and stop measuring, and the end of the run.
@@ -202,22 +205,39 @@ internal static class Workload
 /// <summary>One measured frame (times in ms): its start since measuring began; its duration, start to end of work;
 /// the time in <c>Update()</c> and in the bound call; whether <c>Update()</c> swapped; the collections of generation 0, 1
 /// and 2 that ran during it; the GC pause time during it; the process's total GC pause at its start (so the driver can
-/// tell the pause of a whole frame period, wait included); the unloads <c>Update()</c> reported in it; and how many
-/// times the scheduler preempted the frame's thread during it (involuntary context switches: another process, or
-/// another thread of this one, took its core; a GC's suspension is a voluntary wait, not counted here).</summary>
+/// tell the pause of a whole frame period, wait included); the unloads <c>Update()</c> reported in it; how many times
+/// the scheduler preempted the frame's thread during it (involuntary context switches: another process, or another
+/// thread of this one, took its core); and the CPU time the frame's thread used in it (so wall time less CPU time is
+/// the time it was off its core: preempted, suspended for a GC, or waiting).</summary>
 internal readonly record struct Frame(double Start, double Duration, double Update, double Call, bool Swapped,
-    int Gen0, int Gen1, int Gen2, double GcPause, double GcPauseTotal, int Unloaded, int Preempted)
+    int Gen0, int Gen1, int Gen2, double GcPause, double GcPauseTotal, int Unloaded, int Preempted, double Cpu)
 {
-    public const string Header = "start_ms,duration_ms,update_ms,call_ms,swapped,gen0,gen1,gen2,gc_pause_ms,gc_pause_total_ms,unloaded,preempted";
+    public const string Header = "start_ms,duration_ms,update_ms,call_ms,swapped,gen0,gen1,gen2,gc_pause_ms,gc_pause_total_ms,unloaded,preempted,cpu_ms";
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Start:F3},{Duration:F4},{Update:F4},{Call:F4},{(Swapped ? 1 : 0)},{Gen0},{Gen1},{Gen2},{GcPause:F4},{GcPauseTotal:F4},{Unloaded},{Preempted}");
+        $"{Start:F3},{Duration:F4},{Update:F4},{Call:F4},{(Swapped ? 1 : 0)},{Gen0},{Gen1},{Gen2},{GcPause:F4},{GcPauseTotal:F4},{Unloaded},{Preempted},{Cpu:F4}");
 }
 
-/// <summary>The calling thread's involuntary context switches (Linux getrusage(RUSAGE_THREAD), ru_nivcsw), or 0 where
-/// that is not available.</summary>
+/// <summary>The calling thread's involuntary context switches (Linux getrusage(RUSAGE_THREAD), ru_nivcsw) and CPU time
+/// (clock_gettime(CLOCK_THREAD_CPUTIME_ID), nanoseconds), or 0 where they are not available.</summary>
 internal static class ThreadUsage
 {
+    private const int ClockThreadCpuTime = 3;
+
+    [ThreadStatic]
+    private static long[]? _time;
+
+    public static TimeSpan CpuTime()
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var time = _time ??= new long[2]; // struct timespec: seconds, nanoseconds
+        return clock_gettime(ClockThreadCpuTime, time) == 0 ? TimeSpan.FromTicks(time[0] * TimeSpan.TicksPerSecond + time[1] / 100) : TimeSpan.Zero;
+    }
+
     private const int RusageThread = 1;
     private const int NivcswIndex = 17; // struct rusage on 64-bit Linux: two timevals (4 longs), then 14 longs, nivcsw last
 
@@ -237,6 +257,9 @@ internal static class ThreadUsage
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = false)]
     private static extern int getrusage(int who, long[] usage);
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = false)]
+    private static extern int clock_gettime(int clock, long[] time);
 }
 
 /// <summary>The measured frames, in a preallocated array: recording a frame allocates nothing.</summary>
