@@ -30,7 +30,7 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
 
     /// <summary>One measured frame of the host (see HitchHost/Program.cs, FrameLog.Write).</summary>
     private sealed record Frame(double Start, double Duration, double Update, double Call, bool Swapped,
-        int Gen0, int Gen1, int Gen2, double GcPause, double GcPauseTotal, int Unloaded, int Preempted, double Cpu)
+        int Gen0, int Gen1, int Gen2, double GcPause, double GcPauseTotal, int Unloaded, int Preempted, double Cpu, int Gen2Total)
     {
         /// <summary>The frame time with preemption removed: the CPU time the frame's thread used, plus the GC pause that
         /// suspended it in the frame. What another process took is left out; the GC's pause, and any work of the
@@ -45,9 +45,10 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
 
         public IEnumerable<double> Durations => Frames.Select(f => f.Duration);
 
-        /// <summary>GC pause time in each frame period (from a frame's start to the next one's, wait included): what a
-        /// frame would have lost had the period's collections all landed in its work.</summary>
-        public IEnumerable<double> PeriodPauses => Frames.Zip(Frames.Skip(1), (a, b) => b.GcPauseTotal - a.GcPauseTotal);
+        /// <summary>The GC pause of each frame period in which a full collection ran, in a frame or between frames: the
+        /// hitch such a period's collections cause when they land in a frame's work.</summary>
+        public List<double> FullGcPeriodPauses => Frames.Zip(Frames.Skip(1)).Where(p => p.Second.Gen2Total > p.First.Gen2Total)
+            .Select(p => p.Second.GcPauseTotal - p.First.GcPauseTotal).ToList();
 
         public int Count(string key) => Done.TryGetValue(key, out var text) && int.TryParse(text, CultureInfo.InvariantCulture, out var n) ? n : -1;
     }
@@ -159,7 +160,7 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
         var f = line.Split(',');
         double D(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
         int I(int i) => int.Parse(f[i], CultureInfo.InvariantCulture);
-        return new Frame(D(0), D(1), D(2), D(3), I(4) == 1, I(5), I(6), I(7), D(8), D(9), I(10), I(11), D(12));
+        return new Frame(D(0), D(1), D(2), D(3), I(4) == 1, I(5), I(6), I(7), D(8), D(9), I(10), I(11), D(12), I(13));
     }
 
     private static string Ms(double value) => double.IsNaN(value) ? "n/a" : value.ToString("F2", CultureInfo.InvariantCulture) + " ms";
@@ -206,7 +207,7 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
         text.AppendLine();
         text.Append(Report.Table(
             ["round", "run", "frames (preempted)", "p50", "p99", "max", "p50 / p99 / max, preemption removed", "frames with a swap: max (their longest `Update()` / first call)",
-                "frames with a full GC: count, max", "longest GC pause in a frame", "longest GC pause in a frame period", "full GCs", "went live / unloaded"],
+                "frames with a full GC: count, max", "longest GC pause in a frame", "GC pause of a frame period with a full GC: p50 / p99 / max (periods)", "full GCs", "went live / unloaded"],
             runs.Select(r =>
             {
                 var swapFrames = r.Frames.Where(f => f.Swapped).ToList();
@@ -223,7 +224,9 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
                     r.WithSwaps ? $"{Ms(Max(swapFrames.Select(f => f.Duration)))} ({Ms(Max(swapFrames.Select(f => f.Update)))} / {Ms(Max(swapFrames.Select(f => f.Call)))})" : "—",
                     $"{fullGc.Count}, {Ms(Max(fullGc.Select(f => f.Duration)))}",
                     Ms(Max(r.Frames.Select(f => f.GcPause))),
-                    Ms(Max(r.PeriodPauses)),
+                    r.FullGcPeriodPauses is { Count: > 0 } pauses
+                        ? $"{Ms(Stats.Median(pauses))} / {Ms(Stats.Percentile(pauses, 99))} / {Ms(Max(pauses))} ({pauses.Count})"
+                        : "—",
                     r.Done.GetValueOrDefault("gen2-collections", "?"),
                     r.WithSwaps ? $"{r.Count("changed")} / {r.Count("unloaded")}" : "—",
                 };

@@ -105,7 +105,8 @@ while (true)
             pauseBefore.TotalMilliseconds,
             unloaded - unloadedBefore,
             (int)preempted,
-            cpu.TotalMilliseconds));
+            cpu.TotalMilliseconds,
+            gen2));
     }
 
     // Between frames, outside the measured time: start and stop measuring, and the end of the run.
@@ -208,14 +209,15 @@ internal static class Workload
 /// tell the pause of a whole frame period, wait included); the unloads <c>Update()</c> reported in it; how many times
 /// the scheduler preempted the frame's thread during it (involuntary context switches: another process, or another
 /// thread of this one, took its core); and the CPU time the frame's thread used in it (so wall time less CPU time is
-/// the time it was off its core: preempted, suspended for a GC, or waiting).</summary>
+/// the time it was off its core: preempted, suspended for a GC, or waiting); and the process's count of generation-2
+/// collections at its start (with the total pause, the driver tells the pause of each frame period with a full GC).</summary>
 internal readonly record struct Frame(double Start, double Duration, double Update, double Call, bool Swapped,
-    int Gen0, int Gen1, int Gen2, double GcPause, double GcPauseTotal, int Unloaded, int Preempted, double Cpu)
+    int Gen0, int Gen1, int Gen2, double GcPause, double GcPauseTotal, int Unloaded, int Preempted, double Cpu, int Gen2Total)
 {
-    public const string Header = "start_ms,duration_ms,update_ms,call_ms,swapped,gen0,gen1,gen2,gc_pause_ms,gc_pause_total_ms,unloaded,preempted,cpu_ms";
+    public const string Header = "start_ms,duration_ms,update_ms,call_ms,swapped,gen0,gen1,gen2,gc_pause_ms,gc_pause_total_ms,unloaded,preempted,cpu_ms,gen2_total";
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Start:F3},{Duration:F4},{Update:F4},{Call:F4},{(Swapped ? 1 : 0)},{Gen0},{Gen1},{Gen2},{GcPause:F4},{GcPauseTotal:F4},{Unloaded},{Preempted},{Cpu:F4}");
+        $"{Start:F3},{Duration:F4},{Update:F4},{Call:F4},{(Swapped ? 1 : 0)},{Gen0},{Gen1},{Gen2},{GcPause:F4},{GcPauseTotal:F4},{Unloaded},{Preempted},{Cpu:F4},{Gen2Total}");
 }
 
 /// <summary>The calling thread's involuntary context switches (Linux getrusage(RUSAGE_THREAD), ru_nivcsw) and CPU time
