@@ -203,7 +203,7 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
         var text = new StringBuilder();
         text.AppendLine("Frame time, from the frame's start to the end of its work (`Update()`, the bound call, the 2 ms workload). "
             + "A frame with a swap is one whose `Update()` switched to a new copy; a frame with a full GC is one during which a "
-            + "generation-2 collection ran (the unload tracker's `GC.Collect()`: the host's own allocation never needs one).");
+            + "generation-2 collection ran (the unload tracker's `GC.Collect()`, or the host's own: the baseline shows how often that happens).");
         text.AppendLine();
         text.Append(Report.Table(
             ["round", "run", "frames (preempted)", "p50", "p99", "max", "p50 / p99 / max, preemption removed", "frames with a swap: max (their longest `Update()` / first call)",
@@ -280,7 +280,8 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
         text.AppendLine($"Method: the host is `HitchHost/Program.cs` (of HotReload.ProcessBench) over the sample's Host/Program.cs, built in Debug "
             + "in a copy of the sample against the packed packages (live mode, `ReloadOptions.CompileOnSave = false`: no warm compiler runs). "
             + $"Each frame: `Update()`, the bound `UpdateAndRender`, then {work:N0} steps of arithmetic with a small array allocated every 1024 "
-            + "(about 90 KB a frame); then it sleeps to the next 16.7 ms frame start. Measured from 3 s after the host starts (warm-up). "
+            + "(about 90 KB a frame); then it sleeps to the next 16.7 ms frame start. Measured from 10 s after the host starts "
+            + "(warm-up: tiered compilation, and the host's own first full collection, about 7 s in). "
             + $"In each round the baseline runs first, then the run with swaps, for the same time: {Swaps} intervals of {MinInterval}-{MaxInterval} ms "
             + $"(the same random intervals in both) and {Tail.TotalSeconds:F0} s after the last. In the run with swaps, the driver renames one "
             + "precompiled copy into the folder of copies after each interval (`N/StateManipulation.N.dll`, from a staging folder beside it) "
