@@ -111,7 +111,7 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
             "--work", work.ToString(CultureInfo.InvariantCulture), "--log", log, "--stop", stop));
         host.WaitFor(lines => lines.Any(l => l.Text.StartsWith("[hitch] measuring", StringComparison.Ordinal)) ? true : (bool?)null,
             "the host to start measuring", StartTimeout);
-        var mode = host.LinesFrom(0).First().Text;
+        var mode = host.LinesFrom(0).Select(l => l.Text).FirstOrDefault(t => t.StartsWith("[hitch] ", StringComparison.Ordinal) && t.Contains(" running", StringComparison.Ordinal)) ?? "";
         if (!mode.Contains("live mode", StringComparison.Ordinal) || !mode.Contains("compiler none", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"The hitch host is not live without a compiler:{Environment.NewLine}{host.Transcript()}");
