@@ -1,6 +1,6 @@
 using HotReload.ProcessBench;
 
-// dotnet run -c Release --project bench/HotReload.ProcessBench -- <build|edit|hosts|scale|save-memory|all> [--quick] [--feed DIR]
+// dotnet run -c Release --project bench/HotReload.ProcessBench -- <build|edit|hosts|scale|save-memory|hitch|all> [--quick] [--feed DIR]
 if (Options.Parse(args) is not { } options)
 {
     Console.Error.WriteLine(Options.Usage);
@@ -34,6 +34,11 @@ if (options.Includes("scale"))
 if (options.Includes("save-memory"))
 {
     new SaveMemoryFigure(scratch, feed, options).Run();
+}
+
+if (options.Includes("hitch"))
+{
+    new HitchFigure(scratch, feed, options).Run();
 }
 
 return 0;
