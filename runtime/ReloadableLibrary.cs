@@ -90,6 +90,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
         // by the first Update, once the host has subscribed.
         PrepareNewest();
         SwitchToPrepared(); // no handler is subscribed yet, so no event
+        SwapPathWarmUp.Start();
         Interlocked.Exchange(ref _watching, 1);
         if (Interlocked.CompareExchange(ref _rescan, 0, 0) == 1)
         {
