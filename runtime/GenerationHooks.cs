@@ -39,6 +39,13 @@ internal sealed class GenerationHooks
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
     public static GenerationHooks Find(Assembly generation)
     {
+        // A copy that names no type of this assembly has no hooks: its compiler drops references it does not use.
+        var runtime = typeof(GenerationHooks).Assembly.GetName().Name;
+        if (!generation.GetReferencedAssemblies().Any(r => string.Equals(r.Name, runtime, StringComparison.OrdinalIgnoreCase)))
+        {
+            return None;
+        }
+
         List<Hook>? loaded = null, releasing = null;
         Type[] types;
         try
