@@ -114,11 +114,21 @@ public sealed partial class LocalPackTests
             File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         }
 
-        foreach (var folder in new[] { "sdk", "tasks", "compiler", "runtime", "templates", "tests" })
+        // Read from the solution, so that a project added to it is never missing here.
+        var folders = File.ReadLines(Path.Combine(from, "HotReload.Sdk.sln"))
+            .Select(line => SolutionProject().Match(line))
+            .Where(m => m.Success)
+            .Select(m => m.Groups[1].Value.Replace('\\', '/').Split('/')[0])
+            .Distinct();
+        foreach (var folder in folders)
         {
             SourceTree.Copy(Path.Combine(from, folder), Path.Combine(to, folder));
         }
     }
+
+    // A project line of a .sln: the path of its .csproj.
+    [GeneratedRegex("\"([^\"]+\\.csproj)\"")]
+    private static partial Regex SolutionProject();
 
     // A fenced block, possibly indented (inside a list item): the indent, the language, the text.
     [GeneratedRegex(@"^([ \t]*)```(\w+)\n(.*?)\n[ \t]*```", RegexOptions.Multiline | RegexOptions.Singleline)]
