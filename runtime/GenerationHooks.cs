@@ -92,35 +92,44 @@ internal sealed class GenerationHooks
     }
 
     /// <summary>Runs the <see cref="OnGenerationLoadedAttribute"/> hooks; the first failure stops them.</summary>
-    public HookFailure? RunLoaded() => Run(_loaded);
+    public HookFailure? RunLoaded()
+    {
+        foreach (var hook in _loaded)
+        {
+            if (Run(hook) is { } failure)
+            {
+                return failure;
+            }
+        }
 
-    /// <summary>Runs every <see cref="OnGenerationReleasingAttribute"/> hook, even after one fails; returns the first failure.</summary>
+        return null;
+    }
+
+    /// <summary>Runs every <see cref="OnGenerationReleasingAttribute"/> hook, even after one fails (each stops what it
+    /// started); returns the first failure.</summary>
     public HookFailure? RunReleasing()
     {
         HookFailure? first = null;
         foreach (var hook in _releasing)
         {
-            first ??= Run([hook]);
+            var failure = Run(hook);
+            first ??= failure;
         }
 
         return first;
     }
 
-    private static HookFailure? Run(Hook[] hooks)
+    private static HookFailure? Run(Hook hook)
     {
-        foreach (var hook in hooks)
+        try
         {
-            try
-            {
-                hook.Method();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                return new HookFailure(hook.Name, e);
-            }
+            hook.Method();
+            return null;
         }
-
-        return null;
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new HookFailure(hook.Name, e);
+        }
     }
 
     private sealed record Hook(string Name, Action Method);

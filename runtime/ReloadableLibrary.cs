@@ -349,11 +349,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
     [RequiresUnreferencedCode(LiveModeNeedsReflection)]
     private bool TryMakeLive(PreparedGeneration prepared, [NotNullWhen(false)] out Exception? failure)
     {
-        ILiveFunction[] functions;
-        lock (_functions)
-        {
-            functions = _functions.ToArray();
-        }
+        var functions = BoundFunctions();
 
         var bound = new object[functions.Length];
         try
@@ -421,11 +417,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
         MarkRefused(generation);
         var location = FaultLocation.Find(exception, _live);
         _history!.Forget(generation);
-        ILiveFunction[] functions;
-        lock (_functions)
-        {
-            functions = _functions.ToArray();
-        }
+        var functions = BoundFunctions();
 
         foreach (var candidate in _history.CandidatesFor(generation))
         {
@@ -507,11 +499,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
             return;
         }
 
-        ILiveFunction[] functions;
-        lock (_functions)
-        {
-            functions = _functions.ToArray();
-        }
+        var functions = BoundFunctions();
 
         try
         {
@@ -552,6 +540,15 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
              refused < generation && Interlocked.CompareExchange(ref _refusedGeneration, generation, refused) != refused;
              refused = Volatile.Read(ref _refusedGeneration))
         {
+        }
+    }
+
+    /// <summary>The bindings made so far; Bind may add one on the host's thread while a copy loads on another.</summary>
+    private ILiveFunction[] BoundFunctions()
+    {
+        lock (_functions)
+        {
+            return _functions.ToArray();
         }
     }
 
