@@ -164,6 +164,21 @@ public sealed class FaultAndLifecycleTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.Equal("two", step.Invoke(new Counter()));
     }
 
+    [Fact]
+    public void Every_releasing_hook_runs_even_after_one_throws()
+    {
+        HookLog.Take();
+        using var reloadable = Open(new ReloadOptions(), out _, Source(1, "one", extra: """
+            [HotReload.Runtime.OnGenerationReleasing] static void A() => throw new System.InvalidOperationException("no");
+            [HotReload.Runtime.OnGenerationReleasing] static void B() => HotReload.Tests.Shared.HookLog.Write("B ran");
+            """));
+
+        _compiler.PublishCopy(2, Source(1, "two"));
+        HostLoop.WaitForSwap(reloadable, 2);
+
+        Assert.Equal(["B ran"], HookLog.Take()); // a timer B stops must not outlive A's failure
+    }
+
     private const string Subscribes = """
         [HotReload.Runtime.OnGenerationLoaded] static void Attach() => HotReload.Tests.Shared.HostEvents.Tick += OnTick;
         static void OnTick() { }
