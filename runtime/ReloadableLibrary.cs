@@ -370,7 +370,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
         if (prepared.Hooks.RunLoaded() is { } hookFailure)
         {
             failure = new HotReloadException(
-                $"HR2008: the [OnGenerationLoaded] hook {hookFailure.Hook} of generation {prepared.Generation} threw {hookFailure.Exception.GetType().Name}: {hookFailure.Exception.Message}. The copy is refused and generation {_generation} keeps running; fix the hook and save again.",
+                $"HR2008: the [OnGenerationLoaded] hook {hookFailure.Hook} of generation {prepared.Generation} threw {hookFailure.Exception.GetType().Name}: {Sentence(hookFailure.Exception.Message)} The copy is refused and generation {_generation} keeps running; fix the hook and save again.",
                 hookFailure.Exception);
             _tracker!.Release(prepared.Generation, prepared.Context, wentLive: false);
             return false;
@@ -403,7 +403,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
         if (failure is not null)
         {
             QueueEvent(new GenerationFaultedEventArgs(generation, failure.Hook, failure.Exception, _generation, rolledBack: false,
-                $"HR2008: the [OnGenerationReleasing] hook {failure.Hook} of generation {generation} threw {failure.Exception.GetType().Name}: {failure.Exception.Message}. The generation is released anyway; what the hook did not stop may keep it in memory."));
+                $"HR2008: the [OnGenerationReleasing] hook {failure.Hook} of generation {generation} threw {failure.Exception.GetType().Name}: {Sentence(failure.Exception.Message)} The generation is released anyway; what the hook did not stop may keep it in memory."));
         }
     }
 
@@ -439,13 +439,13 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
             }
 
             QueueEvent(new GenerationFaultedEventArgs(generation, entryPoint, exception, candidate, rolledBack: true,
-                $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {exception.Message} Rolled back to generation {candidate}, which runs the call again; generation {generation} will not be loaded again: fix the code and save.")
+                $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {Sentence(exception.Message)} Rolled back to generation {candidate}, which runs the call again; generation {generation} will not be loaded again: fix the code and save.")
             { Location = location });
             return true;
         }
 
         QueueEvent(new GenerationFaultedEventArgs(generation, entryPoint, exception, _generation, rolledBack: false,
-            $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {exception.Message} No earlier generation could be loaded again, so the exception reaches the host.")
+            $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {Sentence(exception.Message)} No earlier generation could be loaded again, so the exception reaches the host.")
             { Location = location });
         return false;
     }
@@ -529,7 +529,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
         MarkRefused(generation);
         var message = HotReloadException.Within(e) is { } refusal
             ? refusal.Message
-            : $"HR2004: Loading {path} failed: {e.GetType().Name}: {e.Message}. Generation {_generation} keeps running; fix the library and build again.";
+            : $"HR2004: Loading {path} failed: {e.GetType().Name}: {Sentence(e.Message)} Generation {_generation} keeps running; fix the library and build again.";
         _failures.Enqueue(new ReloadFailedEventArgs(generation, message, e));
     }
 
@@ -550,6 +550,13 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
         {
             return _functions.ToArray();
         }
+    }
+
+    /// <summary>An exception's message as a sentence of a coded one-line message: one final period, one line.</summary>
+    private static string Sentence(string message)
+    {
+        var line = message.ReplaceLineEndings(" ").Trim();
+        return line.EndsWith('.') ? line : line + ".";
     }
 
     private void Signal() => Interlocked.Exchange(ref _attention, 1);
