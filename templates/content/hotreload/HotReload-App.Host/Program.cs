@@ -15,7 +15,8 @@ library.GenerationUnloaded += (_, e) => Console.WriteLine(e.WentLive
     ? $"[hotreload] generation {e.Generation} unloaded ({Ms(e.AfterRelease)} ms after release{(e.WasStalled ? ", late" : "")})"
     : $"[hotreload] copy {e.Generation}, which never went live, unloaded ({Ms(e.AfterRelease)} ms after release)");
 library.UnloadStalled += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
-library.GenerationFaulted += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
+// With a source location, in the MSBuild canonical format (path(line,col): error HR2007: ...), which editors link.
+library.GenerationFaulted += (_, e) => Console.WriteLine(e.Location is { } at ? $"{at}: error {e.Message}" : $"[hotreload] {e.Message}");
 library.ReloadFailed += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
 library.CompileFailed += (_, e) =>
 {
