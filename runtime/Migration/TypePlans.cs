@@ -109,7 +109,9 @@ internal sealed class ClassCopyPlan : CopyPlan
     {
         _fill = code.ClassFill(from, to, out _pairing);
         _uninitialized = [];
-        _initialize = FieldInitializers.TryBuild(to, _pairing.Added, _uninitialized);
+        // Added fields and fields whose value could not be converted both start at the new code's initializer.
+        var initialized = _pairing.Added.Concat(_pairing.Pairs.Where(p => p.Conversion.Kind == ConversionKind.Reset).Select(p => p.New)).ToList();
+        _initialize = FieldInitializers.TryBuild(to, initialized, _uninitialized);
         _hook = StateMigrator.InstanceHookOf(to);
     }
 
