@@ -47,6 +47,12 @@ public sealed class GenerationChangedEventArgs(int previousGeneration, int gener
 
     /// <summary>From the first file event of the save to this switch: debounce, compile, publish, load and frame wait.</summary>
     public TimeSpan? SinceSave { get; }
+
+    /// <summary>
+    /// How the state moved from the previous generation (objects, time, what changed shape, what could not be carried
+    /// over); null for the first generation. Its time is part of <see cref="SwapTime"/>.
+    /// </summary>
+    public MigrationReport? Migration { get; init; }
 }
 
 /// <summary>The warm compiler's figures for a copy it published; the clock runs from its publication to the switch.</summary>
@@ -123,6 +129,9 @@ public sealed class GenerationFaultedEventArgs(int generation, string entryPoint
     /// and terminals link to the source.
     /// </summary>
     public string? Location { get; init; }
+
+    /// <summary>After a rollback, how the state moved back into the generation rolled back to; null otherwise.</summary>
+    public MigrationReport? Migration { get; init; }
 }
 
 /// <summary>The collectible context of an old generation was garbage-collected: its code is gone from the process.</summary>

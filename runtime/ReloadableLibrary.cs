@@ -18,7 +18,7 @@ namespace HotReload.Runtime;
 /// (<c>LiveReload=false</c>) the statically linked library runs and nothing is loaded, watched or started.
 /// Call the Bind methods and <see cref="Update"/> from the host's own thread.
 /// </summary>
-public sealed class ReloadableLibrary : IDisposable, IFaultHandler
+public sealed class ReloadableLibrary : IDisposable
 {
     /// <summary>The runtimeconfig.json option, followed by the assembly name, that holds the folder of copies.</summary>
     public const string ConfigurationPrefix = "HotReload.Reloadable.";
@@ -44,30 +44,14 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
     public static bool IsSupported { get; } = !AppContext.TryGetSwitch(FeatureSwitch, out var supported) || supported;
 
     private readonly Assembly _staticAssembly;
-    private readonly GenerationFolder? _folder;
-    private readonly GenerationWatcher? _watcher;
-    private readonly UnloadTracker? _tracker;
-    private readonly List<ILiveFunction> _functions = [];
-    private readonly ConcurrentQueue<ReloadFailedEventArgs> _failures = new();
-    private readonly ConcurrentQueue<EventArgs> _events = new(); // the compiler's and faults, raised by Update
-    private readonly WarmCompiler? _compiler;
-    private readonly RollbackHistory? _history; // null unless ReloadOptions.RollbackOnException
-    private GenerationLoadContext? _context;
-    private GenerationHooks? _hooks; // the live generation's; null before the first (and in static mode, so a trimmed host keeps none)
-    private Assembly _live;
-    private volatile int _generation;
-    private PreparedGeneration? _prepared;
+    private readonly BindingSet _bindings = new();
+    private readonly TrackedRoots _roots = new();
+    private readonly LiveSession? _live; // null in static mode, so a trimmed host keeps none of it
     private int _attention;
-    private int _preparing;
-    private int _rescan;
-    private int _watching;
-    private int _refusedGeneration; // written by the preparing thread and the host's thread: Interlocked only
-    private volatile bool _disposed;
 
     private ReloadableLibrary(Assembly staticAssembly, string? copiesDirectory, string? staticReason, ReloadOptions options, string? compileManifest = null)
     {
         _staticAssembly = staticAssembly;
-        _live = staticAssembly;
         Name = staticAssembly.GetName().Name!;
         if (copiesDirectory is null || !IsSupported)
         {
@@ -77,40 +61,8 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
         }
 
         Mode = ReloadMode.Live;
-        _folder = new GenerationFolder(copiesDirectory, Name);
-        _tracker = new UnloadTracker(Signal, options.UnloadStallTimeout, options.CollectReleasedGenerations);
-        _history = options.RollbackOnException ? new RollbackHistory() : null;
-        Description = $"{Name}: live mode, copies in {copiesDirectory}";
-
-        // Watch first, then scan: a copy published in between is seen. Events before the first scan only mark a
-        // rescan, so that no preparation runs beside the one below.
-        _watcher = new GenerationWatcher(copiesDirectory, OnCopiesChanged);
-
-        // Start on the newest copy (made by the host's own build from the current source); a failure is reported
-        // by the first Update, once the host has subscribed.
-        PrepareNewest();
-        SwitchToPrepared(); // no handler is subscribed yet, so no event
-        SwapPathWarmUp.Start();
-        Interlocked.Exchange(ref _watching, 1);
-        if (Interlocked.CompareExchange(ref _rescan, 0, 0) == 1)
-        {
-            SchedulePrepare();
-        }
-
-        if (options.CompileOnSave && compileManifest is not null)
-        {
-            _compiler = WarmCompiler.TryStart(compileManifest, Name, QueueEvent, SchedulePrepare);
-            if (_compiler is not null)
-            {
-                Description += "; compiling on save";
-            }
-        }
-    }
-
-    private void QueueEvent(EventArgs e)
-    {
-        _events.Enqueue(e);
-        Signal();
+        _live = new LiveSession(Name, copiesDirectory, compileManifest, options, _bindings, _roots, Signal);
+        Description = $"{Name}: live mode, copies in {copiesDirectory}" + (_live.CompilesOnSave ? "; compiling on save" : "");
     }
 
     /// <summary>A newer generation is live. Raised inside <see cref="Update"/>, on the host's thread.</summary>
@@ -138,7 +90,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
     public event EventHandler<CompilerMessageEventArgs>? CompilerMessage;
 
     /// <summary>The process id of the warm compiler that compiles this library on save, or null when none runs.</summary>
-    public int? CompilerProcessId => _compiler?.ProcessId;
+    public int? CompilerProcessId => _live?.CompilerProcessId;
 
     /// <summary>The library's assembly name.</summary>
     public string Name { get; }
@@ -147,13 +99,13 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
     public ReloadMode Mode { get; }
 
     /// <summary>The generation whose code runs: N for <c>bin/reloaded/N/</c>, 0 for the statically linked library.</summary>
-    public int Generation => _generation;
+    public int Generation => _live?.Current?.Number ?? 0;
 
     /// <summary>One line saying which mode is on and why, for the host to print.</summary>
-    public string Description { get; private set; }
+    public string Description { get; }
 
     /// <summary>Released generations whose code is still in memory (they disappear once collected).</summary>
-    public int PendingUnloads => _tracker?.PendingCount ?? 0;
+    public int PendingUnloads => _live?.PendingUnloads ?? 0;
 
     /// <summary>
     /// Opens the library that <paramref name="library"/> (the statically referenced assembly, for example
@@ -240,25 +192,52 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
         if (IsSupported)
         {
             identity = MethodIdentity.Of(function, _staticAssembly);
-            if (Generation != 0)
+            if (_live?.Current is { } current)
             {
-                initial = identity.CreateDelegate<T>(_live);
+                initial = identity.CreateDelegate<T>(current.Assembly);
             }
         }
 
         var binding = create(identity, initial);
-        if (IsSupported && _history is not null) // IsSupported first: a trimmed host keeps no guard and no rollback
+        if (IsSupported && _live is not null) // IsSupported first: a trimmed host keeps no guard and no rollback
         {
-            ((ILiveFunction)binding).GuardWith(this);
+            _live.Guard(binding);
             ((ILiveFunction)binding).Apply(initial, Generation);
         }
 
-        lock (_functions)
+        _bindings.Add(binding);
+        return binding;
+    }
+
+    /// <summary>
+    /// Hands the runtime a host object that holds objects (or delegates) of the library, so that every swap carries them
+    /// over: at each swap the runtime walks the object's graph and replaces the library's objects inside it with their
+    /// migrated counterparts, in place (the object itself stays the same). The library's own static fields are roots
+    /// already; call this once for the host's own root, such as the object holding the game's state. Held weakly.
+    /// Returns <paramref name="root"/>. In static mode it does nothing else.
+    /// </summary>
+    /// <exception cref="HotReloadException"><c>HR2016</c>: <paramref name="root"/> is an object of the library itself, which
+    /// the host cannot hold across a swap; track the host object that holds it.</exception>
+    public T Track<T>(T root) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        if (IsSupported && _live is not null)
         {
-            _functions.Add(binding);
+            TrackLive(root);
         }
 
-        return binding;
+        return root;
+    }
+
+    private void TrackLive(object root)
+    {
+        if (System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(root.GetType().Assembly) is GenerationLoadContext)
+        {
+            throw new HotReloadException(
+                $"HR2016: Track needs an object of the host, but got a {root.GetType().FullName} of the library itself; a swap replaces such objects, so track the host object that holds it.");
+        }
+
+        _roots.Add(root);
     }
 
     /// <summary>
@@ -280,283 +259,31 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
     private bool UpdateSlow()
     {
         Interlocked.Exchange(ref _attention, 0);
-        if (!IsSupported)
+        if (!IsSupported || _live is null)
         {
             return false; // nothing is ever prepared, reported or unloaded: a trimmed host keeps none of it
         }
 
-        var swapped = SwitchToPrepared();
-        while (_failures.TryDequeue(out var failure))
+        var swapped = _live.TrySwitch(out var changed);
+        if (changed is not null)
         {
-            ReloadFailed?.Invoke(this, failure);
+            GenerationChanged?.Invoke(this, changed);
         }
 
-        while (_events.TryDequeue(out var queued))
+        foreach (var queued in _live.TakeEvents())
         {
             switch (queued)
             {
+                case ReloadFailedEventArgs failed: ReloadFailed?.Invoke(this, failed); break;
                 case GenerationFaultedEventArgs faulted: GenerationFaulted?.Invoke(this, faulted); break;
                 case CompileFailedEventArgs failed: CompileFailed?.Invoke(this, failed); break;
                 case CompilerMessageEventArgs message: CompilerMessage?.Invoke(this, message); break;
-            }
-        }
-
-        while (_tracker is not null && _tracker.TryTakeResult(out var result))
-        {
-            switch (result)
-            {
                 case GenerationUnloadedEventArgs unloaded: GenerationUnloaded?.Invoke(this, unloaded); break;
                 case UnloadStalledEventArgs stalled: UnloadStalled?.Invoke(this, stalled); break;
             }
         }
 
         return swapped;
-    }
-
-    /// <summary>On the host's thread: makes the prepared generation live. Only field writes, unless functions were bound after it was prepared.</summary>
-    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
-    private bool SwitchToPrepared()
-    {
-        var prepared = Interlocked.Exchange(ref _prepared, null);
-        if (prepared is null)
-        {
-            return false;
-        }
-
-        var stopwatch = Stopwatch.StartNew();
-        var previous = _generation;
-        if (!TryMakeLive(prepared, out var failure))
-        {
-            Refuse(prepared.Generation, prepared.AssemblyPath, failure);
-            return false;
-        }
-
-        if (previous != 0)
-        {
-            _history?.RanCleanly(previous); // replaced without a fault: a place to roll back to
-        }
-
-        GenerationChanged?.Invoke(this, new GenerationChangedEventArgs(previous, prepared.Generation, prepared.AssemblyPath, stopwatch.Elapsed,
-            prepared.LoadTime, prepared.SincePrepared.Elapsed, prepared.Save));
-        return true;
-    }
-
-    /// <summary>
-    /// On the host's thread: binds every function to <paramref name="prepared"/>, runs its loaded hooks, switches to it,
-    /// then runs the old generation's releasing hooks and releases it. A copy that cannot be bound, or whose hook throws,
-    /// is released unused and the running generation stays.
-    /// </summary>
-    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
-    private bool TryMakeLive(PreparedGeneration prepared, [NotNullWhen(false)] out Exception? failure)
-    {
-        var functions = BoundFunctions();
-
-        var bound = new object[functions.Length];
-        try
-        {
-            for (var i = 0; i < functions.Length; i++)
-            {
-                var index = Array.IndexOf(prepared.Functions, functions[i]);
-                bound[i] = index >= 0 ? prepared.Bound[index] : functions[i].Resolve(prepared.Assembly);
-            }
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            failure = e;
-            _tracker!.Release(prepared.Generation, prepared.Context, wentLive: false);
-            return false;
-        }
-
-        if (prepared.Hooks.RunLoaded() is { } hookFailure)
-        {
-            failure = new HotReloadException(
-                $"HR2008: the [OnGenerationLoaded] hook {hookFailure.Hook} of generation {prepared.Generation} threw {hookFailure.Exception.GetType().Name}: {Sentence(hookFailure.Exception.Message)} The copy is refused and generation {_generation} keeps running; fix the hook and save again.",
-                hookFailure.Exception);
-            _tracker!.Release(prepared.Generation, prepared.Context, wentLive: false);
-            return false;
-        }
-
-        for (var i = 0; i < functions.Length; i++)
-        {
-            functions[i].Apply(bound[i], prepared.Generation);
-        }
-
-        var previous = _generation;
-        var released = _context;
-        var releasedHooks = _hooks;
-        _context = prepared.Context;
-        _live = prepared.Assembly;
-        _hooks = prepared.Hooks;
-        _generation = prepared.Generation;
-        if (released is not null)
-        {
-            ReportReleasingHookFailure(previous, releasedHooks?.RunReleasing());
-            _tracker!.Release(previous, released, wentLive: true);
-        }
-
-        failure = null;
-        return true;
-    }
-
-    private void ReportReleasingHookFailure(int generation, HookFailure? failure)
-    {
-        if (failure is not null)
-        {
-            QueueEvent(new GenerationFaultedEventArgs(generation, failure.Hook, failure.Exception, _generation, rolledBack: false,
-                $"HR2008: the [OnGenerationReleasing] hook {failure.Hook} of generation {generation} threw {failure.Exception.GetType().Name}: {Sentence(failure.Exception.Message)} The generation is released anyway; what the hook did not stop may keep it in memory."));
-        }
-    }
-
-    bool IFaultHandler.CanRollBack(int generation) =>
-        generation == _generation && !_disposed && _history is not null && _history.HasCandidateFor(generation);
-
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only live mode guards bindings (ReloadOptions.RollbackOnException with HotReload.IsSupported on); a trimmed host never reaches it.")]
-    bool IFaultHandler.RollBack(string entryPoint, int generation, Exception exception)
-    {
-        // Never load the faulted copy again; a newer copy goes live as usual.
-        MarkRefused(generation);
-        var location = FaultLocation.Find(exception, _live);
-        _history!.Forget(generation);
-        var functions = BoundFunctions();
-
-        foreach (var candidate in _history.CandidatesFor(generation))
-        {
-            PreparedGeneration prepared;
-            try
-            {
-                prepared = PreparedGeneration.Load(_folder!, candidate, functions, (g, context) => _tracker!.Release(g, context, wentLive: false));
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                _history.Forget(candidate); // pruned, or no longer loads: try an older one
-                continue;
-            }
-
-            if (!TryMakeLive(prepared, out _))
-            {
-                _history.Forget(candidate);
-                continue;
-            }
-
-            QueueEvent(new GenerationFaultedEventArgs(generation, entryPoint, exception, candidate, rolledBack: true,
-                $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {Sentence(exception.Message)} Rolled back to generation {candidate}, which runs the call again; generation {generation} will not be loaded again: fix the code and save.")
-            { Location = location });
-            return true;
-        }
-
-        QueueEvent(new GenerationFaultedEventArgs(generation, entryPoint, exception, _generation, rolledBack: false,
-            $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {Sentence(exception.Message)} No earlier generation could be loaded again, so the exception reaches the host.")
-            { Location = location });
-        return false;
-    }
-
-    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
-    private void OnCopiesChanged()
-    {
-        Interlocked.Exchange(ref _rescan, 1); // before reading _watching: the constructor writes them the other way round
-        if (Interlocked.CompareExchange(ref _watching, 0, 0) == 1)
-        {
-            SchedulePrepare();
-        }
-    }
-
-    /// <summary>Called for each new copy: prepares it on the thread pool, one preparation at a time.</summary>
-    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
-    private void SchedulePrepare()
-    {
-        Volatile.Write(ref _rescan, 1);
-        if (Interlocked.CompareExchange(ref _preparing, 1, 0) == 0)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(_ => PrepareLoop(), null);
-        }
-    }
-
-    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
-    private void PrepareLoop()
-    {
-        while (Interlocked.Exchange(ref _rescan, 0) == 1 && !_disposed)
-        {
-            PrepareNewest();
-        }
-
-        Volatile.Write(ref _preparing, 0);
-
-        // A copy that arrived between the last scan and the line above would otherwise wait for the next one.
-        if (Volatile.Read(ref _rescan) == 1 && !_disposed)
-        {
-            SchedulePrepare();
-        }
-    }
-
-    /// <summary>Loads the newest copy if it is newer than what is live or prepared; never throws.</summary>
-    [RequiresUnreferencedCode(LiveModeNeedsReflection)]
-    private void PrepareNewest()
-    {
-        var newest = _folder!.Newest();
-        var waiting = Volatile.Read(ref _prepared);
-        if (newest <= _generation || newest <= Volatile.Read(ref _refusedGeneration) || newest <= (waiting?.Generation ?? 0))
-        {
-            return;
-        }
-
-        var functions = BoundFunctions();
-
-        try
-        {
-            var prepared = PreparedGeneration.Load(_folder, newest, functions, (generation, context) => _tracker!.Release(generation, context, wentLive: false));
-            var superseded = Interlocked.Exchange(ref _prepared, prepared);
-            if (superseded is not null)
-            {
-                _tracker!.Release(superseded.Generation, superseded.Context, wentLive: false); // a newer copy came first
-            }
-
-            if (_disposed && Interlocked.Exchange(ref _prepared, null) is { } orphan)
-            {
-                orphan.Context.Unload();
-            }
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // A bad copy never takes the host down: keep the running generation and wait for a newer copy.
-            Refuse(newest, _folder.AssemblyPathOf(newest), e);
-        }
-
-        Signal();
-    }
-
-    private void Refuse(int generation, string path, Exception e)
-    {
-        MarkRefused(generation);
-        var message = HotReloadException.Within(e) is { } refusal
-            ? refusal.Message
-            : $"HR2004: Loading {path} failed: {e.GetType().Name}: {Sentence(e.Message)} Generation {_generation} keeps running; fix the library and build again.";
-        _failures.Enqueue(new ReloadFailedEventArgs(generation, message, e));
-    }
-
-    /// <summary>No copy numbered <paramref name="generation"/> or lower is prepared again.</summary>
-    private void MarkRefused(int generation)
-    {
-        for (var refused = Volatile.Read(ref _refusedGeneration);
-             refused < generation && Interlocked.CompareExchange(ref _refusedGeneration, generation, refused) != refused;
-             refused = Volatile.Read(ref _refusedGeneration))
-        {
-        }
-    }
-
-    /// <summary>The bindings made so far; Bind may add one on the host's thread while a copy loads on another.</summary>
-    private ILiveFunction[] BoundFunctions()
-    {
-        lock (_functions)
-        {
-            return _functions.ToArray();
-        }
-    }
-
-    /// <summary>An exception's message as a sentence of a coded one-line message: one final period, one line.</summary>
-    private static string Sentence(string message)
-    {
-        var line = message.ReplaceLineEndings(" ").Trim();
-        return line.EndsWith('.') ? line : line + ".";
     }
 
     private void Signal() => Interlocked.Exchange(ref _attention, 1);
@@ -566,23 +293,7 @@ public sealed class ReloadableLibrary : IDisposable, IFaultHandler
     {
         if (IsSupported)
         {
-            DisposeLive(); // a trimmed host keeps none of the live parts
+            _live?.Dispose(); // a trimmed host keeps none of the live parts
         }
-    }
-
-    private void DisposeLive()
-    {
-        _disposed = true;
-        _compiler?.Dispose();
-        _watcher?.Dispose();
-        Interlocked.Exchange(ref _prepared, null)?.Context.Unload();
-        if (_context is not null)
-        {
-            _hooks?.RunReleasing(); // nothing raises events after Dispose: a failure here goes unreported
-            _context.Unload();
-            _context = null;
-        }
-
-        _tracker?.Dispose();
     }
 }

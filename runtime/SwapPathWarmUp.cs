@@ -31,7 +31,13 @@ internal static class SwapPathWarmUp
         try
         {
             Prepare(typeof(UnloadTracker), nameof(UnloadTracker.Release), "Schedule", nameof(UnloadTracker.TryTakeResult));
-            Prepare(typeof(ReloadableLibrary), "ReportReleasingHookFailure", "SwitchToPrepared", "TryMakeLive", "UpdateSlow");
+            Prepare(typeof(ReloadableLibrary), "UpdateSlow");
+            Prepare(typeof(LiveSession), nameof(LiveSession.TrySwitch), "ReportReleasingFailure", nameof(LiveSession.TakeEvents));
+            Prepare(typeof(GenerationSwitch), nameof(GenerationSwitch.TryMakeLive));
+            Prepare(typeof(BindingSet), nameof(BindingSet.Resolve), nameof(BindingSet.Apply));
+            Prepare(typeof(TrackedRoots), nameof(TrackedRoots.Alive));
+            Prepare(typeof(StateMigrator), "RunCore", nameof(StateMigrator.Map), "MapField", "Drain", "Register", "Enqueue", "Report", "Commit");
+            Prepare(typeof(IdentityMap), nameof(IdentityMap.TryGet), nameof(IdentityMap.Add));
             Prepare(typeof(GenerationHooks), nameof(GenerationHooks.RunReleasing), nameof(GenerationHooks.RunLoaded));
             Prepare(typeof(RollbackHistory), nameof(RollbackHistory.RanCleanly));
             foreach (var constructor in typeof(GenerationChangedEventArgs).GetConstructors(Members))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace HotReload.Runtime;
 
@@ -18,16 +19,14 @@ namespace HotReload.Runtime;
 internal sealed class StateMigrator
 {
     private const BindingFlags DeclaredStatic = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly;
-    private const BindingFlags DeclaredInstance = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly;
 
     internal static readonly MethodInfo MapFieldMethod = typeof(StateMigrator).GetMethod(nameof(MapField), BindingFlags.NonPublic | BindingFlags.Instance)!;
     internal static readonly MethodInfo MapEnumMethod = typeof(StateMigrator).GetMethod(nameof(MapEnum), BindingFlags.NonPublic | BindingFlags.Instance)!;
     internal static readonly MethodInfo ChangesMethod = typeof(StateMigrator).GetMethod(nameof(Changes), BindingFlags.NonPublic | BindingFlags.Instance)!;
 
+    private readonly MigrationPlanner _planner;
     private readonly MigrationCode _code;
-    private readonly IdentityMap _objects = new(1024);
-    private readonly Dictionary<Type, TypePlan> _plans = [];
-    private readonly List<TypePlan> _planList = [];
+    private readonly IdentityMap _objects;
     private readonly List<string> _notes = [];
     private readonly List<(object Collection, Array Elements, Action<object, Array> AddAll)> _rehash = [];
     private readonly List<(object Target, object Updated, Action<object, object>? CopyBack)> _commits = [];
@@ -37,49 +36,77 @@ internal sealed class StateMigrator
     private Type? _lastType;
     private TypePlan? _lastPlan;
 
-    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    public StateMigrator(Assembly from, Assembly to, int fromGeneration, int toGeneration)
+    /// <param name="planner">The plans of the two generations, made ahead or not; used by this migration alone.</param>
+    /// <param name="objects">
+    /// The identity map, empty, kept from the last migration (so it neither grows nor touches fresh memory on the way);
+    /// null for a new one. <see cref="PreparedMigration"/> hands it back for emptying.
+    /// </param>
+    public StateMigrator(MigrationPlanner planner, IdentityMap? objects = null)
     {
-        Types = new GenerationTypeMap(from, to);
-        _code = new MigrationCode(Types);
-        FromGeneration = fromGeneration;
-        ToGeneration = toGeneration;
+        _planner = planner;
+        _code = planner.Code;
+        _objects = objects ?? new IdentityMap(1024);
     }
 
-    public GenerationTypeMap Types { get; }
+    /// <summary>A migration planned on the spot.</summary>
+    public StateMigrator(Assembly from, Assembly to, int fromGeneration, int toGeneration)
+        : this(new MigrationPlanner(from, to, fromGeneration, toGeneration))
+    {
+    }
 
-    public int FromGeneration { get; }
+    public GenerationTypeMap Types => _planner.Types;
 
-    public int ToGeneration { get; }
+    public int FromGeneration => _planner.FromGeneration;
+
+    public int ToGeneration => _planner.ToGeneration;
+
+    /// <summary>The identity map, for the next migration once this one is over (<see cref="PreparedMigration"/> empties it).</summary>
+    internal IdentityMap Objects => _objects;
 
     private readonly record struct Work(object Old, object? New, TypePlan Plan, bool Into);
 
     /// <summary>
     /// Moves the state: static fields, then the tracked roots, then everything they lead to, then the hashed collections,
     /// then the <see cref="OnMigratedAttribute"/> hooks. Throws when user code it runs throws (a static constructor, an
-    /// initializer, a hook, a comparer) or an object cannot be built; nothing of the running generation has changed then.
+    /// initializer, a hook, a comparer) or an object cannot be built; nothing of the running generation has changed then,
+    /// and the identity map is already empty.
     /// </summary>
-    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
     public PreparedMigration Run(IReadOnlyList<object> trackedRoots)
     {
+        try
+        {
+            return RunCore(trackedRoots);
+        }
+        catch
+        {
+            _objects.Clear(); // it refers to both generations: nothing may keep the old one alive
+            throw;
+        }
+    }
+
+    private PreparedMigration RunCore(IReadOnlyList<object> trackedRoots)
+    {
         var clock = Stopwatch.StartNew();
-        var types = StaticTypes();
+        var statics = _planner.Statics;
 
         // Static readonly objects first: the new code's own instance is their counterpart, so every reference to the old
         // one, met later, leads to it.
-        foreach (var (from, to) in types)
+        foreach (var plan in statics)
         {
-            MigrateReadonlyStatics(from, to);
+            Attempt(() => MigrateReadonlyStatics(plan.From, plan.To), "the static fields of", plan.From);
         }
 
-        foreach (var (from, to) in types)
+        foreach (var plan in statics)
         {
-            _code.StaticsFill(from, to)?.Invoke(this);
-            if (StaticHookOf(to) is { } hook)
+            if (plan.Fill is { } fill)
             {
-                _hooks.Add((hook, null, new MigrationSource(from, null, FromGeneration, Map)));
+                Attempt(() => fill(this), "the static fields of", plan.From);
+            }
+
+
+            if (plan.Hook is not null)
+            {
+                _hooks.Add((plan.Hook, null, new MigrationSource(plan.From, null, FromGeneration, Map)));
             }
         }
 
@@ -93,38 +120,12 @@ internal sealed class StateMigrator
         // Every key is complete now: hash and sort. Inner collections (found later) first, for keys that hash their contents.
         for (var i = _rehash.Count - 1; i >= 0; i--)
         {
-            _rehash[i].AddAll(_rehash[i].Collection, _rehash[i].Elements);
+            var (collection, elements, addAll) = _rehash[i];
+            Attempt(() => addAll(collection, elements), "the elements of a", collection.GetType());
         }
 
         RunHooks();
         return new PreparedMigration(this, clock.Elapsed);
-    }
-
-    /// <summary>The old generation's types with static state, each with its counterpart; a type that is gone is noted.</summary>
-    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    private List<(Type From, Type To)> StaticTypes()
-    {
-        var result = new List<(Type, Type)>();
-        foreach (var type in GenerationTypeMap.LoadableTypes(Types.From))
-        {
-            if (type.ContainsGenericParameters || GenerationTypeMap.IsGenerated(type) || type.IsEnum
-                || !type.GetFields(DeclaredStatic).Any(FieldPairing.IsState))
-            {
-                continue; // statics of generic types, closures' caches, enum members: nothing to carry
-            }
-
-            if (Types.Map(type) is { } mapped)
-            {
-                result.Add((type, mapped));
-            }
-            else
-            {
-                Note($"{Conversion.NameOf(type)} removed");
-            }
-        }
-
-        return result;
     }
 
     /// <summary>
@@ -132,8 +133,6 @@ internal sealed class StateMigrator
     /// object of the library or of the host that can refer to it): then the old contents migrate into the new code's
     /// object, which the JIT may have folded into the new code already.
     /// </summary>
-    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
     private void MigrateReadonlyStatics(Type from, Type to)
     {
         foreach (var field in to.GetFields(DeclaredStatic))
@@ -150,7 +149,7 @@ internal sealed class StateMigrator
                 continue;
             }
 
-            var plan = PlanFor(oldValue.GetType());
+            var plan = _planner.PlanFor(oldValue.GetType());
             var copy = plan switch
             {
                 UpdatePlan update => update.Inner,
@@ -169,8 +168,7 @@ internal sealed class StateMigrator
     }
 
     /// <summary>The new counterpart of <paramref name="old"/>: its migrated object, itself (a host object), or null.</summary>
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only live mode migrates.")]
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only live mode migrates.")]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public object? Map(object? old)
     {
         if (old is null)
@@ -179,7 +177,18 @@ internal sealed class StateMigrator
         }
 
         var type = old.GetType();
-        var plan = ReferenceEquals(type, _lastType) ? _lastPlan! : PlanFor(type);
+        TypePlan plan;
+        if (ReferenceEquals(type, _lastType))
+        {
+            plan = _lastPlan!;
+        }
+        else
+        {
+            plan = _planner.PlanFor(type);
+            _lastType = type;
+            _lastPlan = plan;
+        }
+
         if (plan is KeepPlan or KeptRunningPlan)
         {
             return old;
@@ -189,6 +198,8 @@ internal sealed class StateMigrator
     }
 
     /// <summary>Called by generated code for a reference field: the migrated value, if the new field can hold it; else null, reported.</summary>
+    // Generated code calls it: inlining it there costs more JIT time than it saves.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal object? MapField(object? value, int slot)
     {
         if (value is null)
@@ -212,13 +223,17 @@ internal sealed class StateMigrator
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal long MapEnum(long value, int table) => _code.EnumTables[table].Map(value);
 
     /// <summary>Called by generated scans: true when migration changes this reference.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal bool Changes(object? value) => value is not null && !ReferenceEquals(Map(value), value);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Register(object old, object? @new) => _objects.Add(old, @new);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Enqueue(object old, object? @new, TypePlan plan, bool into)
     {
         if (_workCount == _work.Length)
@@ -244,24 +259,53 @@ internal sealed class StateMigrator
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Drain()
     {
-        while (_workCount > 0)
+        var work = default(Work);
+        try
         {
-            var work = _work[--_workCount];
-            _work[_workCount] = default;
-            if (work.Plan is UpdatePlan update)
+            while (_workCount > 0)
             {
-                update.Update(work.Old, this);
+                work = _work[--_workCount];
+                _work[_workCount] = default;
+                if (work.Plan is UpdatePlan update)
+                {
+                    update.Update(work.Old, this);
+                }
+                else
+                {
+                    ((CopyPlan)work.Plan).Fill(work.Old, work.New!, this, work.Into);
+                }
             }
-            else
-            {
-                ((CopyPlan)work.Plan).Fill(work.Old, work.New!, this, work.Into);
-            }
+        }
+        catch (Exception e) when (e is not HotReloadException and not OutOfMemoryException)
+        {
+            throw Failed(e, "a", work.Old?.GetType());
         }
     }
 
-    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
+    /// <summary>Runs a step, naming what it was moving when user code it ran (a static constructor, an initializer) throws.</summary>
+    private static void Attempt(Action step, string what, Type type)
+    {
+        try
+        {
+            step();
+        }
+        catch (Exception e) when (e is not HotReloadException and not OutOfMemoryException)
+        {
+            throw Failed(e, what, type);
+        }
+    }
+
+    private static HotReloadException Failed(Exception e, string what, Type? type)
+    {
+        var cause = e is TargetInvocationException or TypeInitializationException && e.InnerException is { } inner ? inner : e;
+        return new HotReloadException(
+            $"HR2012: moving {what} {(type is null ? "value" : Conversion.NameOf(type))} into the new generation failed: {cause.GetType().Name}: {Messages.Sentence(cause.Message)}",
+            cause);
+    }
+
     private void RunHooks()
     {
         foreach (var (hook, target, source) in _hooks)
@@ -273,7 +317,7 @@ internal sealed class StateMigrator
             catch (TargetInvocationException e) when (e.InnerException is not null)
             {
                 throw new HotReloadException(
-                    $"HR2012: the [OnMigrated] hook {hook.DeclaringType?.FullName}.{hook.Name} threw {e.InnerException.GetType().Name}: {e.InnerException.Message}",
+                    $"HR2012: the [OnMigrated] hook {hook.DeclaringType?.FullName}.{hook.Name} threw {e.InnerException.GetType().Name}: {Messages.Sentence(e.InnerException.Message)}",
                     e.InnerException);
             }
             finally
@@ -283,141 +327,13 @@ internal sealed class StateMigrator
         }
     }
 
-    /// <summary>The plan for objects of exactly <paramref name="type"/>, made once per migration.</summary>
-    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    private TypePlan PlanFor(Type type)
-    {
-        if (!_plans.TryGetValue(type, out var plan))
-        {
-            plan = CreatePlan(type);
-            _plans[type] = plan;
-            _planList.Add(plan);
-        }
-
-        _lastType = type;
-        _lastPlan = plan;
-        return plan;
-    }
-
-    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    private TypePlan CreatePlan(Type type)
-    {
-        if (typeof(Delegate).IsAssignableFrom(type))
-        {
-            return new DelegatePlan(type, Types);
-        }
-
-        if (!Types.Involves(type))
-        {
-            return HostPlan(type);
-        }
-
-        var mapped = Types.Map(type);
-        if (mapped is null)
-        {
-            var reason = Types.WhyNot(type);
-            return reason.Contains("in flight", StringComparison.Ordinal)
-                ? new DropPlan(type, $"HR2014: {{count}} {Conversion.NameOf(type)} left out: {reason}; start it again from an [OnMigrated] or [OnGenerationLoaded] hook.")
-                : new DropPlan(type, $"HR2013: {{count}} {Conversion.NameOf(type)} left out: {reason} (null in fields and arrays, removed from collections).");
-        }
-
-        if (GenerationTypeMap.IsGenerated(type) && type.Name == GeneratedNames.LambdaSingletonClass
-            && mapped.GetField(GeneratedNames.LambdaSingletonField, DeclaredStatic)?.GetValue(null) is { } singleton)
-        {
-            return new SingletonPlan(singleton);
-        }
-
-        if (type.IsArray)
-        {
-            return new ArrayCopyPlan(type, mapped, _code);
-        }
-
-        if (CollectionShape.TryGet(type, out var fromShape) && CollectionShape.TryGet(mapped, out var toShape))
-        {
-            return new CollectionCopyPlan(fromShape, toShape, _code);
-        }
-
-        if (HostTypes.IsFramework(type) && !HostTypes.IsFieldWiseFramework(type))
-        {
-            return new DropPlan(type, $"HR2014: {{count}} {Conversion.NameOf(type)} left out: a framework object built on the library's types that migration cannot rebuild (a task, an enumerator); create it again after the swap.");
-        }
-
-        return type.IsValueType ? new BoxCopyPlan(type, mapped, _code) : new ClassCopyPlan(type, mapped, _code);
-    }
-
-    /// <summary>A host object: walked and updated in place when it can refer to the library, kept as is otherwise.</summary>
-    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    private TypePlan HostPlan(Type type)
-    {
-        if (HostTypes.RunsCode(type))
-        {
-            return new KeptRunningPlan(type);
-        }
-
-        if (!HostTypes.CanHold(type))
-        {
-            return KeepPlan.Instance;
-        }
-
-        if (type.IsArray)
-        {
-            return new UpdatePlan(new ArrayCopyPlan(type, type, _code), _code.ArrayScan(type.GetElementType()!), copyBack: null);
-        }
-
-        if (CollectionShape.TryGet(type, out var shape))
-        {
-            return new UpdatePlan(new CollectionCopyPlan(shape, shape, _code), _code.CollectionScan(shape), _code.CopyAll(type));
-        }
-
-        CopyPlan inner = type.IsValueType ? new BoxCopyPlan(type, type, _code) : new ClassCopyPlan(type, type, _code);
-        return new UpdatePlan(inner, _code.ClassScan(type), _code.CopyAll(type));
-    }
-
-    /// <summary>The instance <see cref="OnMigratedAttribute"/> hook of a new type: <c>void M(MigrationSource)</c>.</summary>
-    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    internal static MethodInfo? InstanceHookOf(Type type) => HookOf(type, DeclaredInstance);
-
-    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    private static MethodInfo? StaticHookOf(Type type) => HookOf(type, DeclaredStatic);
-
-    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    private static MethodInfo? HookOf(Type type, BindingFlags flags)
-    {
-        if (!RenamedFromAttribute.MayBeUsedIn(type.Assembly))
-        {
-            return null;
-        }
-
-        foreach (var method in type.GetMethods(flags))
-        {
-            if (!method.IsDefined(typeof(OnMigratedAttribute), inherit: false))
-            {
-                continue;
-            }
-
-            if (method.ReturnType != typeof(void) || method.GetParameters() is not [{ ParameterType: var parameter }] || parameter != typeof(MigrationSource)
-                || method.ContainsGenericParameters)
-            {
-                throw new HotReloadException(
-                    $"HR2012: the [OnMigrated] hook {type.FullName}.{method.Name} must be a void method with one MigrationSource parameter. Fix its signature and save again; the running generation stays.");
-            }
-
-            return method;
-        }
-
-        return null;
-    }
-
     /// <summary>The report's counts and lines, once the migration is committed.</summary>
     internal MigrationReport Report(TimeSpan time)
     {
         var objects = 0;
         var types = 0;
         var problems = new List<string>(_code.Problems);
-        foreach (var plan in _planList)
+        foreach (var plan in _planner.Plans)
         {
             switch (plan)
             {
@@ -457,7 +373,7 @@ internal sealed class StateMigrator
             }
         }
 
-        var changes = _code.Changes.Concat(_notes).Distinct().ToList();
+        var changes = _code.Changes.Concat(_planner.Notes).Concat(_notes).Distinct().ToList();
         return new MigrationReport(time, objects, types, _commits.Count, changes, problems);
     }
 
@@ -483,13 +399,38 @@ internal sealed class PreparedMigration(StateMigrator migrator, TimeSpan runTime
 {
     private StateMigrator? _migrator = migrator;
 
+    /// <summary>The identity map, to empty and keep for the next migration once this one is committed or dropped.</summary>
+    public IdentityMap Objects { get; } = migrator.Objects;
+
     /// <summary>Commits the host's updates and returns the report; the migrator (which refers to both generations) is let go.</summary>
     public MigrationReport Commit()
     {
         var clock = Stopwatch.StartNew();
-        var migrator = _migrator ?? throw new InvalidOperationException("A migration is committed once.");
+        var migrator = _migrator ?? throw new InvalidOperationException("A migration is committed or dropped once.");
         _migrator = null;
         migrator.Commit();
         return migrator.Report(runTime + clock.Elapsed);
     }
+
+    /// <summary>Drops the migration: the host's objects were never touched, the new generation's objects are garbage.</summary>
+    public void Drop() => _migrator = null;
+}
+
+/// <summary>
+/// Keeps one identity map between migrations: emptied on the thread pool after a swap (an array as big as the state
+/// takes milliseconds to clear), taken by the next migration if it is ready, otherwise a new one is made. An emptied map
+/// refers to nothing, so it never keeps a generation in memory.
+/// </summary>
+internal sealed class IdentityMapPool
+{
+    private IdentityMap? _idle;
+
+    public IdentityMap Take() => Interlocked.Exchange(ref _idle, null) ?? new IdentityMap(1024);
+
+    public void Return(IdentityMap map) => ThreadPool.UnsafeQueueUserWorkItem(static state =>
+    {
+        var (pool, map) = ((IdentityMapPool, IdentityMap))state!;
+        map.Clear();
+        Volatile.Write(ref pool._idle, map);
+    }, (this, map));
 }

@@ -19,6 +19,7 @@ internal sealed class KeepPlan : TypePlan
 {
     public static readonly KeepPlan Instance = new();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override object? Begin(object old, StateMigrator migrator) => old;
 }
 
@@ -34,6 +35,7 @@ internal sealed class KeptRunningPlan(Type type) : TypePlan
 
     public string What => Conversion.NameOf(type);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override object? Begin(object old, StateMigrator migrator) => old;
 }
 
@@ -48,6 +50,7 @@ internal sealed class DropPlan(Type type, string problem) : TypePlan
 
     public Type Type { get; } = type;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override object? Begin(object old, StateMigrator migrator)
     {
         Count++;
@@ -59,6 +62,7 @@ internal sealed class DropPlan(Type type, string problem) : TypePlan
 /// <summary>The compiler's singleton for lambdas that capture nothing: its counterpart is the new generation's singleton.</summary>
 internal sealed class SingletonPlan(object instance) : TypePlan
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override object? Begin(object old, StateMigrator migrator)
     {
         migrator.Register(old, instance);
@@ -81,6 +85,7 @@ internal abstract class CopyPlan(Type from, Type to) : TypePlan
     /// <summary>Fills <paramref name="new"/> from <paramref name="old"/>; <paramref name="into"/>: an object the new code made (a static readonly field's).</summary>
     public abstract void Fill(object old, object @new, StateMigrator migrator, bool into);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override object? Begin(object old, StateMigrator migrator)
     {
         var created = Allocate(old, migrator);
@@ -112,12 +117,14 @@ internal sealed class ClassCopyPlan : CopyPlan
         // Added fields and fields whose value could not be converted both start at the new code's initializer.
         var initialized = _pairing.Added.Concat(_pairing.Pairs.Where(p => p.Conversion.Kind == ConversionKind.Reset).Select(p => p.New)).ToList();
         _initialize = FieldInitializers.TryBuild(to, initialized, _uninitialized);
-        _hook = StateMigrator.InstanceHookOf(to);
+        _hook = MigrationPlanner.InstanceHookOf(to);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override object Allocate(object old, StateMigrator migrator) => RuntimeHelpers.GetUninitializedObject(To);
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only live mode migrates.")]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Fill(object old, object @new, StateMigrator migrator, bool into)
     {
         _fill(old, @new, migrator);
@@ -177,8 +184,10 @@ internal sealed class BoxCopyPlan : CopyPlan
     [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
     public BoxCopyPlan(Type from, Type to, MigrationCode code) : base(from, to) => _fill = code.BoxFill(from, to);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override object Allocate(object old, StateMigrator migrator) => RuntimeHelpers.GetUninitializedObject(To);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Fill(object old, object @new, StateMigrator migrator, bool into) => _fill(old, @new, migrator);
 }
 
@@ -195,6 +204,7 @@ internal sealed class ArrayCopyPlan : CopyPlan
         _fill = code.ArrayFill(from.GetElementType()!, to.GetElementType()!);
 
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only live mode migrates.")]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override object Allocate(object old, StateMigrator migrator)
     {
         var array = (Array)old;
@@ -215,6 +225,7 @@ internal sealed class ArrayCopyPlan : CopyPlan
         return Array.CreateInstance(element, lengths, bounds);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Fill(object old, object @new, StateMigrator migrator, bool into) => _fill(old, @new, migrator);
 
     /// <summary>An array the new code made fits the old contents only with the same lengths.</summary>
@@ -262,8 +273,10 @@ internal sealed class CollectionCopyPlan : CopyPlan
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override object Allocate(object old, StateMigrator migrator) => _allocate(old, migrator);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Fill(object old, object @new, StateMigrator migrator, bool into)
     {
         if (_fill is not null)
@@ -286,6 +299,7 @@ internal sealed class UpdatePlan(CopyPlan sameType, Func<object, StateMigrator, 
 {
     public CopyPlan Inner { get; } = sameType;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override object? Begin(object old, StateMigrator migrator)
     {
         migrator.Register(old, old);
@@ -293,6 +307,7 @@ internal sealed class UpdatePlan(CopyPlan sameType, Func<object, StateMigrator, 
         return old;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(object old, StateMigrator migrator)
     {
         if (!scan(old, migrator))

@@ -51,6 +51,44 @@ internal sealed class PreparedGeneration
     public Stopwatch SincePrepared { get; } = Stopwatch.StartNew();
 
     /// <summary>
+    /// The migration from the generation that was live while this one loaded, planned ahead off the host's thread; null
+    /// when there was none, or planning failed (the swap plans on its own then, and reports what failed).
+    /// </summary>
+    public MigrationPlanner? Planner { get; private set; }
+
+    /// <summary>The planner for a migration from <paramref name="live"/>: the one made ahead if it was made for it; taken once.</summary>
+    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
+    [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
+    public MigrationPlanner TakePlanner(LiveGeneration live)
+    {
+        var planner = Planner;
+        Planner = null;
+        return planner is not null && planner.FromGeneration == live.Number && planner.Types.From == live.Assembly
+            ? planner
+            : new MigrationPlanner(live.Assembly, Assembly, live.Number, Generation);
+    }
+
+    /// <summary>
+    /// Plans the migration from <paramref name="live"/> (off the host's thread): its static fields, and the types it
+    /// is likely to meet. Runs none of the library's code; a failure only leaves the planning to the swap.
+    /// </summary>
+    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
+    [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
+    public void PlanMigration(LiveGeneration live, IEnumerable<Type> likely)
+    {
+        try
+        {
+            var planner = new MigrationPlanner(live.Assembly, Assembly, live.Number, Generation);
+            planner.PlanAhead(likely);
+            Planner = planner;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Planner = null;
+        }
+    }
+
+    /// <summary>
     /// Loads copy <paramref name="generation"/> and resolves every function in it. A copy that lacks one is refused
     /// as a whole: its context is handed to <paramref name="release"/> and the exception propagates.
     /// </summary>
