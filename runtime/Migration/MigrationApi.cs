@@ -178,13 +178,22 @@ public sealed class MigrationReport
     /// <summary>What could not be carried over, each a line starting with its code (<c>HR2013</c>, <c>HR2014</c>, <c>HR2015</c>).</summary>
     public IReadOnlyList<string> Problems { get; }
 
-    /// <summary>One short summary: <c>migrate 3.1: 12,408 objects of 9 types; Enemy.Armor new = 5; Player.Hp int → long</c>.</summary>
+    /// <summary>
+    /// One short summary: <c>migrate 3.1: 12,408 objects of 9 types; Enemy.Armor new = 5; Player.Hp int → long</c>, or
+    /// <c>migrate 0.1</c> when the library keeps no state of its own.
+    /// </summary>
     public override string ToString()
     {
-        var text = $"migrate {Time.TotalMilliseconds:0.0}: {Objects:N0} object{(Objects == 1 ? "" : "s")} of {Types} type{(Types == 1 ? "" : "s")}";
+        var time = Time.TotalMilliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+        if (Objects == 0 && Patched == 0 && Changes.Count == 0)
+        {
+            return "migrate " + time; // nothing of the library's own state to carry
+        }
+
+        var text = $"migrate {time}: {Objects.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} object{(Objects == 1 ? "" : "s")} of {Types} type{(Types == 1 ? "" : "s")}";
         if (Patched > 0)
         {
-            text += $", {Patched:N0} of the host's updated";
+            text += $", {Patched.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} of the host's updated";
         }
 
         return Changes.Count == 0 ? text : text + "; " + string.Join("; ", Changes);

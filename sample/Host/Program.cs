@@ -8,9 +8,18 @@ int? frames = args.Length == 2 && args[0] == "--frames" ? int.Parse(args[1]) : n
 var platform = new Platform(Console.WriteLine);
 // RollbackOnException: an exception in new code goes back to the last generation that ran cleanly, instead of ending the loop.
 using var library = ReloadableLibrary.Open(typeof(Logic).Assembly, new ReloadOptions { RollbackOnException = true });
-library.GenerationChanged += (_, e) => Console.WriteLine(e.SinceSave is { } sinceSave
-    ? $"[hotreload] generation {e.Generation} live · {Ms(sinceSave)} ms (debounce {Ms(e.DebounceTime)}, compile {Ms(e.CompileTime)}, load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)})"
-    : $"[hotreload] generation {e.Generation} live · built by dotnet build (load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)})");
+library.GenerationChanged += (_, e) =>
+{
+    // The state moved too: how long it took, how many objects, and what changed shape (a field added, retyped, ...).
+    var migrated = e.Migration is { } migration ? $", {migration}" : "";
+    Console.WriteLine(e.SinceSave is { } sinceSave
+        ? $"[hotreload] generation {e.Generation} live · {Ms(sinceSave)} ms (debounce {Ms(e.DebounceTime)}, compile {Ms(e.CompileTime)}, load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)}{migrated})"
+        : $"[hotreload] generation {e.Generation} live · built by dotnet build (load {Ms(e.LoadTime)}, wait {Ms(e.WaitTime)}{migrated})");
+    foreach (var problem in e.Migration?.Problems ?? [])
+    {
+        Console.WriteLine($"[hotreload] {problem}"); // HR2013-HR2015: what could not be carried over
+    }
+};
 library.GenerationUnloaded += (_, e) => Console.WriteLine(e.WentLive
     ? $"[hotreload] generation {e.Generation} unloaded ({Ms(e.AfterRelease)} ms after release{(e.WasStalled ? ", late" : "")})"
     : $"[hotreload] copy {e.Generation}, which never went live, unloaded ({Ms(e.AfterRelease)} ms after release)");
@@ -43,7 +52,8 @@ Console.WriteLine($"[hotreload] {library.Description}; generation {library.Gener
 var running = true;
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; running = false; };
 
-var state = newState.Invoke();
+// Track: objects of the library that the host's state holds are carried over at every swap too.
+var state = library.Track(newState.Invoke());
 for (var frame = 0; running && (frames is null || frame < frames); frame++)
 {
     library.Update(); // the swap point: a new copy goes live here, between frames
