@@ -90,7 +90,7 @@ public sealed class ReloadableLibrary : IDisposable
     public event EventHandler<CompilerMessageEventArgs>? CompilerMessage;
 
     /// <summary>The process id of the warm compiler that compiles this library on save, or null when none runs.</summary>
-    public int? CompilerProcessId => _live?.CompilerProcessId;
+    public int? CompilerProcessId => IsSupported ? _live?.CompilerProcessId : null; // IsSupported first: a trimmed host keeps no live session
 
     /// <summary>The library's assembly name.</summary>
     public string Name { get; }
@@ -99,13 +99,13 @@ public sealed class ReloadableLibrary : IDisposable
     public ReloadMode Mode { get; }
 
     /// <summary>The generation whose code runs: N for <c>bin/reloaded/N/</c>, 0 for the statically linked library.</summary>
-    public int Generation => _live?.Current?.Number ?? 0;
+    public int Generation => IsSupported ? _live?.Current?.Number ?? 0 : 0;
 
     /// <summary>One line saying which mode is on and why, for the host to print.</summary>
     public string Description { get; }
 
     /// <summary>Released generations whose code is still in memory (they disappear once collected).</summary>
-    public int PendingUnloads => _live?.PendingUnloads ?? 0;
+    public int PendingUnloads => IsSupported ? _live?.PendingUnloads ?? 0 : 0;
 
     /// <summary>
     /// Opens the library that <paramref name="library"/> (the statically referenced assembly, for example

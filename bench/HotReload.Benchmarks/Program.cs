@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using HotReload.Benchmarks;
 
-// dotnet run -c Release --project bench/HotReload.Benchmarks -- <calls|check|swap|memory|all> [--quick]
+// dotnet run -c Release --project bench/HotReload.Benchmarks -- <calls|check|swap|memory|migrate|all> [--quick]
 var figures = new Dictionary<string, Func<bool, bool>>
 {
     ["calls"] = CallBenchmarks.Run,
     ["check"] = CheckBenchmarks.Run,
     ["swap"] = SwapFigure.Run,
     ["memory"] = MemoryFigure.Run,
+    ["migrate"] = MigrateFigure.Run,
 };
 
 var quick = args.Contains("--quick");
@@ -22,7 +23,7 @@ if (figure == "all")
 
 if (figure is null || !figures.TryGetValue(figure, out var run))
 {
-    Console.Error.WriteLine("Usage: dotnet run -c Release --project bench/HotReload.Benchmarks -- <calls|check|swap|memory|all> [--quick]");
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project bench/HotReload.Benchmarks -- <calls|check|swap|memory|migrate|all> [--quick]");
     return 2;
 }
 

@@ -67,6 +67,10 @@ internal sealed class EditFigure(Scratch scratch, PackageFeed feed, Options opti
         EditKind.Constant => "(a) a constant in a method body",
         EditKind.Signature => "(b) a method's signature + its caller",
         EditKind.NewClass => "(c) a new class, used from the entry point",
+        EditKind.FieldAdded => "(e) the state's class gains a field with an initializer",
+        EditKind.FieldRetyped => "(f) a field of the state's class changes type (int ↔ long)",
+        EditKind.FieldRemoved => "(g) the state's class loses a field",
+        EditKind.StateBase => "(h) the state's class gains or loses a base class",
         _ => "(d) rude edit: " + rudeEdit,
     };
 }

@@ -5,7 +5,8 @@ namespace HotReload.ProcessBench;
 /// earlier edit had (so the new step can only come from the new code), and leaves the tool a moment after each edit.
 /// </summary>
 /// <param name="notePrefix">Put before the session's notes, to tell sessions of one figure apart.</param>
-internal sealed class EditSession(IEditTarget target, List<string> notes, string notePrefix = "")
+/// <param name="initial">The code the program starts with (the state figure keeps ours' state in the library).</param>
+internal sealed class EditSession(IEditTarget target, List<string> notes, string notePrefix = "", StepCode? initial = null)
 {
     // Pause between edits, so the tool has finished with the last one (dotnet watch logs, ours unloads the old copy).
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
@@ -16,7 +17,7 @@ internal sealed class EditSession(IEditTarget target, List<string> notes, string
     private static readonly TimeSpan FramePeriod = TimeSpan.FromMilliseconds(50);
     private readonly Random _phase = new(6);
 
-    private StepCode _code = StepCode.Initial;
+    private StepCode _code = initial ?? StepCode.Initial;
     private int _step = 1;
 
     public IEditTarget Target => target;

@@ -1,6 +1,6 @@
 using HotReload.ProcessBench;
 
-// dotnet run -c Release --project bench/HotReload.ProcessBench -- <build|edit|hosts|scale|save-memory|hitch|all> [--quick] [--feed DIR]
+// dotnet run -c Release --project bench/HotReload.ProcessBench -- <build|edit|state|hosts|scale|save-memory|hitch|all> [--quick] [--feed DIR]
 if (Options.Parse(args) is not { } options)
 {
     Console.Error.WriteLine(Options.Usage);
@@ -19,6 +19,11 @@ if (options.Includes("build"))
 if (options.Includes("edit"))
 {
     new EditFigure(scratch, feed, options).Run();
+}
+
+if (options.Includes("state"))
+{
+    new StateFigure(scratch, feed, options).Run();
 }
 
 if (options.Includes("hosts"))

@@ -18,6 +18,18 @@ internal enum EditKind
     /// watch it is the state class; ours keeps the state in the host's shared assembly, so it is the library's own
     /// class that every frame uses.</summary>
     Rude,
+
+    /// <summary>(e) The state class gains a field with an initializer (the state figure: ours keeps the state in the library).</summary>
+    FieldAdded,
+
+    /// <summary>(f) A field of the state class changes type (int to long, and back).</summary>
+    FieldRetyped,
+
+    /// <summary>(g) The state class loses the field an (e) edit added last.</summary>
+    FieldRemoved,
+
+    /// <summary>(h) The state class gains or loses a base class.</summary>
+    StateBase,
 }
 
 /// <summary>
@@ -27,17 +39,39 @@ internal enum EditKind
 /// </summary>
 /// <param name="Rules">Steps that have a class of their own (<c>Rule{step}</c>), added by (c) edits and kept after
 /// them, so that every (c) edit only adds a class.</param>
-internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, ImmutableList<int> Rules, bool Broken = false)
+/// <param name="StateInLibrary">Ours keeps the state in an object of the library (a static field's <c>World</c>) rather
+/// than in the host's <c>State</c>: the state figure, whose edits change that object's shape.</param>
+/// <param name="Extras">Fields the state class has gained (<c>Extra{n} = n</c>), by (e) edits, less those (g) removed.</param>
+/// <param name="WideSpeed">The state class's <c>Speed</c> is a long rather than an int.</param>
+/// <param name="StateHasBase">The state class derives from <c>Thing</c>.</param>
+internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, ImmutableList<int> Rules, bool Broken = false,
+    bool StateInLibrary = false, ImmutableList<int>? Extras = null, bool WideSpeed = false, bool StateHasBase = false)
 {
     public static StepCode Initial { get; } = new(1, false, false, []);
+
+    /// <summary>The state figure's start: ours keeps the state in the library.</summary>
+    public static StepCode LibraryState { get; } = new(1, false, false, [], StateInLibrary: true);
+
+    private ImmutableList<int> ExtraFields => Extras ?? [];
 
     public StepCode Next(EditKind kind, int step) => kind switch
     {
         EditKind.Constant => this with { Step = step, Broken = false },
         EditKind.Signature => this with { Step = step, StepIsParameter = !StepIsParameter, Broken = false },
         EditKind.NewClass => this with { Step = step, Rules = Rules.Add(step), Broken = false },
+        EditKind.FieldAdded => this with { Step = step, Extras = ExtraFields.Add(step), Broken = false },
+        EditKind.FieldRetyped => this with { Step = step, WideSpeed = !WideSpeed, Broken = false },
+        EditKind.FieldRemoved => this with { Step = step, Extras = ExtraFields.IsEmpty ? ExtraFields : ExtraFields.RemoveAt(ExtraFields.Count - 1), Broken = false },
+        EditKind.StateBase => this with { Step = step, StateHasBase = !StateHasBase, Broken = false },
         _ => this with { Step = step, HasBase = !HasBase, Broken = false },
     };
+
+    // The state class's shape, the same in both programs: what the state figure's edits change.
+    private string StateMembers => $$"""
+            public long Counter { get; set; }
+            public {{(WideSpeed ? "long" : "int")}} Speed = 3;
+        {{string.Concat(ExtraFields.Select(n => $"    public int Extra{n} = {n};\n"))}}
+        """;
 
     /// <summary>The same code with a type error in the step (CS0029), for the compile error figure.</summary>
     public StepCode WithError() => this with { Broken = true };
@@ -45,7 +79,9 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, Im
     // The step's value: a literal, or the member of the class a (c) edit added for it.
     private string Value => Rules.Contains(Step) ? $"Rule{Step}.Value" : Step.ToString();
 
-    private string Call => Broken ? "\"not a number\"" : StepIsParameter ? $"Step(state.Counter, {Value})" : "Step(state.Counter)";
+    private string Holder => StateInLibrary ? "world" : "state";
+
+    private string Call => Broken ? "\"not a number\"" : StepIsParameter ? $"Step({Holder}.Counter, {Value})" : $"Step({Holder}.Counter)";
 
     private string Method => StepIsParameter
         ? "private static long Step(long counter, long step) => counter + step;"
@@ -68,18 +104,29 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, Im
 
         public static class Logic
         {
+            {{(StateInLibrary ? "static readonly World world = new();" : "")}}
+
             public static State NewState() => new();
 
             public static void UpdateAndRender(Platform platform, State state)
             {
-                platform.Print(new Frame(state.Counter).Text);
-                state.Counter = {{Call}};
+                platform.Print(new Frame({{Holder}}.Counter).Text);
+                {{Holder}}.Counter = {{Call}};
             }
 
             {{Method}}
         }
 
         class Tag { }
+
+        class Thing { }
+        {{(StateInLibrary ? $$$"""
+
+        sealed class World{{{(StateHasBase ? " : Thing" : "")}}}
+        {
+        {{{StateMembers}}}
+        }
+        """ : "")}}
 
         sealed class Frame(long counter){{(HasBase ? " : Tag" : "")}}
         {
@@ -100,9 +147,11 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, Im
 
         class Tag { }
 
-        sealed class State{{(HasBase ? " : Tag" : "")}}
+        class Thing { }
+
+        sealed class State{{(HasBase ? " : Tag" : StateHasBase ? " : Thing" : "")}}
         {
-            public long Counter { get; set; }
+        {{StateMembers}}
         }
 
         static class Logic

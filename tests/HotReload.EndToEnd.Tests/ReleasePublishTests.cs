@@ -14,7 +14,9 @@ public sealed class ReleasePublishTests(ReleasePublishTests.Published published)
     // The types that load, watch, compile and unload: none may survive trimming in a Release host.
     private static readonly string[] LiveModeTypes =
         ["GenerationLoadContext", "PreparedGeneration", "GenerationFolder", "GenerationWatcher", "UnloadTracker", "WarmCompiler", "HostAssemblies", "CompileManifest",
-         "LeakDiagnosis", "RollbackHistory", "FaultLocation", "GenerationHooks", "PrivateDependencies", "TrustedRoots", "RealPaths"];
+         "LeakDiagnosis", "RollbackHistory", "FaultLocation", "GenerationHooks", "PrivateDependencies", "TrustedRoots", "RealPaths",
+         "LiveSession", "CopyPreparer", "GenerationSwitch", "StateMigrator", "MigrationPlanner", "MigrationCode", "GenerationTypeMap",
+         "FieldInitializers", "FieldPairing", "IdentityMap", "ClassCopyPlan", "DelegatePlan", "HostTypes", "CollectionShape", "EnumTable"];
 
     public sealed class Published : IDisposable
     {
