@@ -155,12 +155,12 @@ internal static class MigrateFigure
     {
         using var scratch = new Scratch("migrate");
         var compiler = new WorldCompiler();
-        var sizes = quick ? new[] { 10_000, 30_000 } : [10_000, 100_000, 1_000_000];
+        var sizes = Environment.GetEnvironmentVariable("MIGRATE_SIZES") is { } custom ? custom.Split(",").Select(int.Parse).ToArray() : quick ? new[] { 10_000, 30_000 } : [10_000, 100_000, 1_000_000];
         var rows = new List<string[]>();
         var ok = true;
         foreach (var size in sizes)
         {
-            var swaps = quick ? 2 : 20;
+            var swaps = Environment.GetEnvironmentVariable("MIGRATE_SWAPS") is { } customSwaps ? int.Parse(customSwaps) : quick ? 2 : 20;
             var reflectionRuns = quick ? 1 : size >= 1_000_000 ? 3 : size >= 100_000 ? 5 : 20;
             var result = Measure(Path.Combine(scratch.Path, size.ToString(CultureInfo.InvariantCulture)), compiler, size, swaps, reflectionRuns);
             ok &= result.StateKept;
@@ -232,14 +232,29 @@ internal static class MigrateFigure
         var objects = 0;
         var kept = true;
         GenerationChangedEventArgs? last = null;
+        var unloaded = 0;
         library.GenerationChanged += (_, e) => last = e;
+        library.GenerationUnloaded += (_, _) => unloaded++;
         for (var generation = 2; generation <= swaps + 1; generation++)
         {
             folder.Stage(generation);
-            GC.Collect(); // the last swap's garbage (the old generation's world) is not this swap's cost
+
+            // As between two saves: the generation before has left memory (the runtime's collections that prove it are
+            // over), and the last swap's garbage (the old generation's world) is not this swap's cost.
+            var settle = Stopwatch.StartNew();
+            while (unloaded < generation - 2 && settle.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                library.Update();
+                Thread.Sleep(10);
+            }
+
+            kept &= unloaded >= generation - 2;
+            GC.Collect();
             GC.WaitForPendingFinalizers();
             Thread.Sleep(50);
             last = null;
+            var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var paused = GC.GetTotalPauseDuration();
             folder.Publish(generation);
             var deadline = Stopwatch.StartNew();
             while (library.Generation != generation)
@@ -257,7 +272,9 @@ internal static class MigrateFigure
             swapTimes.Add(last.SwapTime.TotalMilliseconds);
             objects = report.Objects;
             kept &= checksum.Invoke() == expected;
-            Console.WriteLine($"{size}: swap {generation - 1}/{swaps}: {report}, swap {last.SwapTime.TotalMilliseconds:F1} ms");
+            Console.WriteLine($"{size}: swap {generation - 1}/{swaps}: {report}, swap {last.SwapTime.TotalMilliseconds:F1} ms; "
+                + $"collections since publishing: {GC.CollectionCount(0) - gcs.Item1}/{GC.CollectionCount(1) - gcs.Item2}/{GC.CollectionCount(2) - gcs.Item3} (gen 0/1/2), "
+                + $"{(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused");
             var clock = Stopwatch.StartNew();
             byHand.Invoke();
             hand.Add(clock.Elapsed.TotalMilliseconds);
@@ -268,7 +285,7 @@ internal static class MigrateFigure
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            reflection.Add(ReflectionCopy.Time(LiveAssembly(library), compiler.Load(1000 + run, run % 2 == 0)));
+            reflection.Add(ReflectionCopy.Time(checksum.Delegate.Method.Module.Assembly, compiler.Load(1000 + run, run % 2 == 0)));
             Console.WriteLine($"{size}: reflection copy {run + 1}/{reflectionRuns}: {reflection[^1]:F0} ms");
         }
 
@@ -323,12 +340,6 @@ internal static class MigrateFigure
             return new MemoryPoint(done, GC.GetTotalMemory(true) / 1048576.0, Process.GetCurrentProcess().WorkingSet64 / 1048576.0, unloaded);
         }
     }
-
-    /// <summary>The assembly of the live generation: the bound Checksum's declaring assembly.</summary>
-    private static Assembly LiveAssembly(ReloadableLibrary library) =>
-        AssemblyLoadContext.All.OfType<AssemblyLoadContext>()
-            .Where(c => c.Name == $"HotReload {LibraryName} generation {library.Generation}")
-            .SelectMany(c => c.Assemblies).First();
 
     private static string Ms(double value) => value.ToString(value < 10 ? "F2" : "F0", CultureInfo.InvariantCulture);
 

@@ -63,8 +63,8 @@ internal sealed class Conversion(ConversionKind kind, Type from, Type to)
     /// <summary>What <see cref="ConversionKind.WrapNullable"/> and <see cref="ConversionKind.Box"/> convert first.</summary>
     public Conversion? Inner { get; init; }
 
-    /// <summary>The generated method that converts a struct field by field (<see cref="ConversionKind.Struct"/>).</summary>
-    public DynamicMethod? StructFill { get; init; }
+    /// <summary>The fields of a struct converted field by field (<see cref="ConversionKind.Struct"/>), emitted inline.</summary>
+    public IReadOnlyList<FieldPair>? Fields { get; init; }
 
     /// <summary>A conversion of <paramref name="from"/> to <paramref name="to"/> that loses nothing, or null.</summary>
     public static Conversion? Widening(Type from, Type to) =>
@@ -100,10 +100,7 @@ internal sealed class Conversion(ConversionKind kind, Type from, Type to)
                 var value = il.DeclareLocal(To);
                 il.Emit(OpCodes.Ldloca, value);
                 il.Emit(OpCodes.Initobj, To);
-                source.EmitAddress(il);
-                il.Emit(OpCodes.Ldloca, value);
-                il.Emit(OpCodes.Ldarg, migrator);
-                il.Emit(OpCodes.Call, StructFill!);
+                EmitFields(il, source, new LocalSlot(value), migrator);
                 il.Emit(OpCodes.Ldloc, value);
                 break;
             case ConversionKind.WrapNullable:
@@ -129,17 +126,22 @@ internal sealed class Conversion(ConversionKind kind, Type from, Type to)
 
         if (Kind == ConversionKind.Struct)
         {
-            // In place: no copy of the struct on the stack.
-            source.EmitAddress(il);
-            target.EmitAddress(il);
-            il.Emit(OpCodes.Ldarg, migrator);
-            il.Emit(OpCodes.Call, StructFill!);
+            EmitFields(il, source, target, migrator); // in place: no copy of the struct on the stack
             return;
         }
 
         target.EmitStorePrefix(il);
         EmitValue(il, source, migrator);
         target.EmitStore(il);
+    }
+
+    /// <summary>A struct's fields, one by one, from the struct at <paramref name="source"/> into the one at <paramref name="target"/>.</summary>
+    private void EmitFields(ILGenerator il, ValueSlot source, ValueSlot target, short migrator)
+    {
+        foreach (var pair in Fields!)
+        {
+            pair.Conversion.Emit(il, new FieldSlot(source.EmitAddress, pair.Old), new FieldSlot(target.EmitAddress, pair.New), migrator);
+        }
     }
 
     private void EmitWidening(ILGenerator il)

@@ -21,7 +21,7 @@ internal sealed class MigrationCode(GenerationTypeMap types)
     private static readonly MethodInfo ArrayData = typeof(MemoryMarshal).GetMethod(nameof(MemoryMarshal.GetArrayDataReference), [typeof(Array)])!;
     private static readonly MethodInfo ArrayLength = typeof(Array).GetProperty(nameof(Array.Length))!.GetMethod!;
 
-    private readonly Dictionary<(Type, Type), DynamicMethod> _structFills = [];
+    private readonly Dictionary<(Type, Type), FieldPairing> _structPairs = [];
     private readonly Dictionary<Type, DynamicMethod> _structScans = [];
 
     public GenerationTypeMap Types { get; } = types;
@@ -56,7 +56,7 @@ internal sealed class MigrationCode(GenerationTypeMap types)
             }
 
             return Types.Involves(from) || HostTypes.CanHold(from)
-                ? new Conversion(ConversionKind.Struct, from, to) { StructFill = StructFill(from, to) }
+                ? new Conversion(ConversionKind.Struct, from, to) { Fields = StructPairs(from, to).Pairs }
                 : new Conversion(ConversionKind.Copy, from, to);
         }
 
@@ -148,27 +148,17 @@ internal sealed class MigrationCode(GenerationTypeMap types)
         return method.CreateDelegate<Action<object, object, StateMigrator>>();
     }
 
-    /// <summary><c>void Fill(ref From old, ref To new, StateMigrator m)</c> for two structs.</summary>
+    /// <summary>The fields of two structs, paired once (a struct cannot contain itself, so this ends).</summary>
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
     [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    public DynamicMethod StructFill(Type from, Type to)
+    private FieldPairing StructPairs(Type from, Type to)
     {
-        if (_structFills.TryGetValue((from, to), out var existing))
+        if (!_structPairs.TryGetValue((from, to), out var pairing))
         {
-            return existing;
+            _structPairs[(from, to)] = pairing = Report(FieldPairing.Struct(this, from, to));
         }
 
-        var pairing = Report(FieldPairing.Struct(this, from, to));
-        var method = NewMethod("Fill " + to.Name, typeof(void), [from.MakeByRefType(), to.MakeByRefType(), typeof(StateMigrator)]);
-        _structFills[(from, to)] = method;
-        var il = method.GetILGenerator();
-        foreach (var pair in pairing.Pairs)
-        {
-            pair.Conversion.Emit(il, new FieldSlot(g => g.Emit(OpCodes.Ldarg_0), pair.Old), new FieldSlot(g => g.Emit(OpCodes.Ldarg_1), pair.New), MigratorOfFill);
-        }
-
-        il.Emit(OpCodes.Ret);
-        return method;
+        return pairing;
     }
 
     /// <summary><c>void Fill(object oldBox, object newBox, StateMigrator m)</c>: a boxed struct, in its new box.</summary>
@@ -181,12 +171,16 @@ internal sealed class MigrationCode(GenerationTypeMap types)
         var il = method.GetILGenerator();
         if (conversion.Kind == ConversionKind.Struct)
         {
+            // The boxes' contents, addressed through unbox: the new box is the migration's own, so writing into it is safe.
+            var oldValue = il.DeclareLocal(from.MakeByRefType());
+            var newValue = il.DeclareLocal(to.MakeByRefType());
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Unbox, from);
+            il.Emit(OpCodes.Stloc, oldValue);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Unbox, to);
-            il.Emit(OpCodes.Ldarg_2);
-            il.Emit(OpCodes.Call, conversion.StructFill!);
+            il.Emit(OpCodes.Stloc, newValue);
+            conversion.Emit(il, new PointerSlot(oldValue, from), new PointerSlot(newValue, to), MigratorOfFill);
         }
         else if (conversion.Kind != ConversionKind.Reset)
         {
@@ -770,6 +764,11 @@ internal sealed class ReferenceSlot(Type target, string where)
 
     /// <summary>How many values could not be stored there.</summary>
     public int Rejected { get; set; }
+
+    /// <summary>The type of the last value met here, and its plan: a field mostly holds one type.</summary>
+    public Type? LastType { get; set; }
+
+    public TypePlan? LastPlan { get; set; }
 
     public bool Accepts(Type type)
     {

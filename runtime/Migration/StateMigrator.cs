@@ -207,11 +207,34 @@ internal sealed class StateMigrator
             return null;
         }
 
-        var mapped = Map(value);
+        // A field mostly holds one type: the slot remembers its plan, sparing the lookup by type.
         var target = _code.ReferenceSlots[slot];
-        if (_lastPlan is KeptRunningPlan running && ReferenceEquals(mapped, value))
+        var type = value.GetType();
+        TypePlan plan;
+        if (ReferenceEquals(type, target.LastType))
+        {
+            plan = target.LastPlan!;
+        }
+        else
+        {
+            plan = _planner.PlanFor(type);
+            target.LastType = type;
+            target.LastPlan = plan;
+        }
+
+        object? mapped;
+        if (plan is KeepPlan)
+        {
+            mapped = value;
+        }
+        else if (plan is KeptRunningPlan running)
         {
             running.Where.Add(target.Where);
+            mapped = value;
+        }
+        else
+        {
+            mapped = _objects.TryGet(value, out var known) ? known : plan.Begin(value, this);
         }
 
         if (mapped is null || target.Accepts(mapped.GetType()))
