@@ -37,7 +37,15 @@ internal static class SwapPathWarmUp
             Prepare(typeof(BindingSet), nameof(BindingSet.Resolve), nameof(BindingSet.Apply));
             Prepare(typeof(TrackedRoots), nameof(TrackedRoots.Alive));
             Prepare(typeof(StateMigrator), "RunCore", nameof(StateMigrator.Map), "MapField", "Drain", "Register", "Enqueue", "Report", "Commit");
-            Prepare(typeof(IdentityMap), nameof(IdentityMap.TryGet), nameof(IdentityMap.Add));
+            Prepare(typeof(IdentityMap), nameof(IdentityMap.TryGet), nameof(IdentityMap.Add), "Insert", "Grow", nameof(IdentityMap.Clear));
+            Prepare(typeof(IdentityMapPool), nameof(IdentityMapPool.Take), nameof(IdentityMapPool.Return));
+            Prepare(typeof(PreparedMigration), nameof(PreparedMigration.Commit), nameof(PreparedMigration.Drop));
+            foreach (var plan in new[] { typeof(CopyPlan), typeof(ClassCopyPlan), typeof(CollectionCopyPlan), typeof(ArrayCopyPlan), typeof(BoxCopyPlan), typeof(UpdatePlan), typeof(DelegatePlan), typeof(DropPlan), typeof(SingletonPlan) })
+            {
+                Prepare(plan, "Begin", "Allocate", "Fill", "Update");
+            }
+
+            Prepare(typeof(MigrationReport), nameof(MigrationReport.ToString));
             Prepare(typeof(GenerationHooks), nameof(GenerationHooks.RunReleasing), nameof(GenerationHooks.RunLoaded));
             Prepare(typeof(RollbackHistory), nameof(RollbackHistory.RanCleanly));
             foreach (var constructor in typeof(GenerationChangedEventArgs).GetConstructors(Members))

@@ -20,7 +20,7 @@ internal static class EditReport
         text.AppendLine("## Edit to effect").AppendLine();
         text.AppendLine(Report.Table(
             ["tool", "edit", "runs", "save → first new frame p50", "p90", "goal p50 ≤ 100, p90 ≤ 150, state kept", "save → line showing it p50", "p90",
-             "host's split p50: debounce / compile / load / frame wait", "save → tool's message p50", "process restarted", "counter kept"],
+             "host's split p50: debounce / compile / load / frame wait (/ migrate)", "save → tool's message p50", "process restarted", "counter kept"],
             edits.Select(r => new[]
             {
                 r.Tool,
@@ -37,21 +37,10 @@ internal static class EditReport
                 $"{r.Results.Count(x => x.KeptCounter)}/{r.Results.Count}",
             })));
 
-        text.AppendLine("## Save to compile error shown").AppendLine();
-        text.AppendLine(Report.Table(
-            ["tool", "runs", "save → first `error CS` line p50", "p90", "goal ≤ 150 (p90)", "save of the fix → first new frame p50", "p90", "process restarted", "counter kept"],
-            errors.Select(r => new[]
-            {
-                r.Tool,
-                r.Errors.Count.ToString(),
-                Ms(r.Errors.Select(x => x.SaveToError)),
-                Ms(r.Errors.Select(x => x.SaveToError), 90),
-                r.Judged ? Met(Stats.Percentile(r.Errors.Select(x => x.SaveToError), 90) <= ErrorGoal) : "—",
-                Ms(r.Fixes.Select(x => x.SaveToNewFrame)),
-                Ms(r.Fixes.Select(x => x.SaveToNewFrame), 90),
-                $"{r.Fixes.Count(x => x.Restarted)}/{r.Fixes.Count}",
-                $"{r.Fixes.Count(x => x.KeptCounter)}/{r.Fixes.Count}",
-            })));
+        if (errors.Count > 0)
+        {
+            AppendErrors(text, errors);
+        }
 
         text.AppendLine("\"First new frame\": both programs print the counter, then step it, every 50 ms; the first line whose counter is the "
             + "new step more than the line before it shows the new code, and the line before it was printed by the first frame that ran "
@@ -70,6 +59,25 @@ internal static class EditReport
         }
 
         return text.ToString();
+    }
+
+    private static void AppendErrors(StringBuilder text, List<ErrorRow> errors)
+    {
+        text.AppendLine("## Save to compile error shown").AppendLine();
+        text.AppendLine(Report.Table(
+            ["tool", "runs", "save → first `error CS` line p50", "p90", "goal ≤ 150 (p90)", "save of the fix → first new frame p50", "p90", "process restarted", "counter kept"],
+            errors.Select(r => new[]
+            {
+                r.Tool,
+                r.Errors.Count.ToString(),
+                Ms(r.Errors.Select(x => x.SaveToError)),
+                Ms(r.Errors.Select(x => x.SaveToError), 90),
+                r.Judged ? Met(Stats.Percentile(r.Errors.Select(x => x.SaveToError), 90) <= ErrorGoal) : "—",
+                Ms(r.Fixes.Select(x => x.SaveToNewFrame)),
+                Ms(r.Fixes.Select(x => x.SaveToNewFrame), 90),
+                $"{r.Fixes.Count(x => x.Restarted)}/{r.Fixes.Count}",
+                $"{r.Fixes.Count(x => x.KeptCounter)}/{r.Fixes.Count}",
+            })));
     }
 
     /// <summary>p50 and p90 of the values, "n/a" when there are none.</summary>
@@ -95,7 +103,9 @@ internal static class EditReport
         if (splits.Count > 0)
         {
             var parts = new Func<SaveSplit, double>[] { s => s.Debounce, s => s.Compile, s => s.Load, s => s.Wait };
+            var migrates = splits.Select(s => s.Migrate).Where(v => !double.IsNaN(v)).ToList();
             return string.Join(" / ", parts.Select(p => Stats.Ms(Stats.Median(splits.Select(p).Where(v => !double.IsNaN(v))))))
+                + (migrates.Count > 0 ? $" / {Stats.Median(migrates):F1}" : "")
                 + (splits.Count < results.Count ? $" ({splits.Count} of {results.Count} saves)" : "");
         }
 

@@ -79,9 +79,12 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, Im
     // The step's value: a literal, or the member of the class a (c) edit added for it.
     private string Value => Rules.Contains(Step) ? $"Rule{Step}.Value" : Step.ToString();
 
+    // Where the reloadable library's counter is: the host's state, or (the state figure) the library's own world.
     private string Holder => StateInLibrary ? "world" : "state";
 
-    private string Call => Broken ? "\"not a number\"" : StepIsParameter ? $"Step({Holder}.Counter, {Value})" : $"Step({Holder}.Counter)";
+    private string Call => CallOn(Holder);
+
+    private string CallOn(string holder) => Broken ? "\"not a number\"" : StepIsParameter ? $"Step({holder}.Counter, {Value})" : $"Step({holder}.Counter)";
 
     private string Method => StepIsParameter
         ? "private static long Step(long counter, long step) => counter + step;"
@@ -159,7 +162,7 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, Im
             public static void UpdateAndRender(State state)
             {
                 Console.WriteLine($"{Environment.ProcessId} {state.Counter}");
-                state.Counter = {{Call}};
+                state.Counter = {{CallOn("state")}};
             }
 
             {{Method}}
