@@ -68,7 +68,7 @@ internal static class SwapPathWarmUp
     {
         foreach (var method in type.GetMethods(Members))
         {
-            if (Array.IndexOf(names, method.Name) >= 0 && !method.ContainsGenericParameters)
+            if (Array.IndexOf(names, method.Name) >= 0 && !method.ContainsGenericParameters && !method.IsAbstract)
             {
                 RuntimeHelpers.PrepareMethod(method.MethodHandle);
             }
