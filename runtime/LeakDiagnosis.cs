@@ -204,17 +204,5 @@ internal static class LeakDiagnosis
     private static string EventName(FieldInfo field) => field.Name.StartsWith("s_", StringComparison.Ordinal) ? field.Name[2..] : field.Name.TrimStart('_');
 
     /// <summary>The method as the user wrote it: <c>Game.Logic.OnTick</c>, or <c>a lambda in Game.Logic.Start</c>.</summary>
-    private static string Describe(Delegate handler)
-    {
-        var type = handler.Method.DeclaringType;
-        while (type?.DeclaringType is not null && type.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), inherit: false))
-        {
-            type = type.DeclaringType; // a closure class (<>c, <>c__DisplayClass): name the type the lambda is written in
-        }
-
-        var name = handler.Method.Name;
-        return name.StartsWith('<') && name.IndexOf('>') is var end and > 1
-            ? $"a lambda in {type?.FullName}.{name[1..end]}"
-            : $"{type?.FullName}.{name}";
-    }
+    private static string Describe(Delegate handler) => MethodNames.Describe(handler.Method);
 }
