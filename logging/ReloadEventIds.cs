@@ -14,6 +14,9 @@ public static class ReloadEventIds
     /// <summary>A released generation left the process.</summary>
     public static readonly EventId GenerationUnloaded = new(2101, nameof(GenerationUnloaded));
 
+    /// <summary>The library's state moved into the new generation: time, objects, what changed shape.</summary>
+    public static readonly EventId StateMigrated = new(2102, nameof(StateMigrated));
+
     /// <summary>A save did not compile (the compiler's CSxxxx errors are attached).</summary>
     public static readonly EventId CompileFailed = new(3100, nameof(CompileFailed));
 

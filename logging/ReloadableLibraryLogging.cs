@@ -8,7 +8,8 @@ public static class ReloadableLibraryLogging
 {
     /// <summary>
     /// Logs every event of <paramref name="library"/> to <paramref name="logger"/> until the returned object is disposed:
-    /// generation live (Information, with its timings), reload refused (Warning, HR2xxx), fault (Error, HR2007/HR2008,
+    /// generation live (Information, with its timings), state migrated (Information, with what changed shape; what could
+    /// not be carried over as Warnings, HR2013-HR2015), reload refused (Warning, HR2xxx), fault (Error, HR2007/HR2008,
     /// with the exception), unloaded (Debug), unload stalled (Warning, HR2009, with its causes), compile failed (Error,
     /// with the compiler's diagnostics), the compiler's messages (Information, or Warning with an HR3xxx code). Each entry
     /// is structured: <c>Library</c>, <c>Generation</c> and the event's own values are named properties, and coded
@@ -56,13 +57,36 @@ public static class ReloadableLibraryLogging
                     "{Library} generation {Generation} live, built by dotnet build (load {LoadMs}, wait {WaitMs})",
                     Library, e.Generation, Ms(e.LoadTime), Ms(e.WaitTime));
             }
+
+            if (e.Migration is { } migration)
+            {
+                LogMigration(migration, e.Generation);
+            }
+        }
+
+        private void LogMigration(MigrationReport migration, int generation)
+        {
+            _logger.LogInformation(ReloadEventIds.StateMigrated,
+                "{Library} generation {Generation}: state migrated in {MigrateMs} ms, {Objects} objects of {Types} types, {Patched} host objects updated{Changes}",
+                Library, generation, Math.Round(migration.Time.TotalMilliseconds, 1), migration.Objects, migration.Types, migration.Patched,
+                migration.Changes.Count == 0 ? "" : "; " + string.Join("; ", migration.Changes));
+            foreach (var problem in migration.Problems)
+            {
+                Coded(LogLevel.Warning, problem, null, generation); // HR2013, HR2014, HR2015: what could not be carried over
+            }
         }
 
         private void OnReloadFailed(object? sender, ReloadFailedEventArgs e) =>
             Coded(LogLevel.Warning, e.Message, e.Exception, e.Generation);
 
-        private void OnGenerationFaulted(object? sender, GenerationFaultedEventArgs e) =>
+        private void OnGenerationFaulted(object? sender, GenerationFaultedEventArgs e)
+        {
             Coded(LogLevel.Error, e.Message, e.Exception, e.Generation);
+            if (e.Migration is { } migration)
+            {
+                LogMigration(migration, e.LiveGeneration); // a rollback carried the state back
+            }
+        }
 
         private void OnGenerationUnloaded(object? sender, GenerationUnloadedEventArgs e) =>
             _logger.LogDebug(ReloadEventIds.GenerationUnloaded,

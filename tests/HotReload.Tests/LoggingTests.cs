@@ -67,6 +67,31 @@ public sealed class LoggingTests : IDisposable
         Assert.Equal(count, log.Entries.Count);
     }
 
+    [Fact]
+    public void A_migration_is_logged_with_its_figures_and_what_could_not_be_carried_over_as_coded_warnings()
+    {
+        const string first = "namespace Game { public class Bullet { } public static class Logic { static object[] things = { new Bullet(), new Bullet() }; static int count = 3; public static string Step(HotReload.Tests.Shared.Counter c) => \"one\"; } }";
+        const string second = "namespace Game { public static class Logic { static object[] things = new object[0]; static long count; public static string Step(HotReload.Tests.Shared.Counter c) => \"two\"; } }";
+        var library = _compiler.CompileStatic(first);
+        _compiler.PublishCopy(1, first);
+        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory);
+        var log = new KeptLog();
+        using var subscription = reloadable.LogTo(log);
+
+        _compiler.PublishCopy(2, second);
+        HostLoop.WaitForSwap(reloadable, 2);
+
+        var migrated = log.Single(2102);
+        Assert.Equal(LogLevel.Information, migrated.Level);
+        Assert.Equal("StateMigrated", migrated.Id.Name);
+        Assert.Equal(2, migrated.Values["Generation"]);
+        Assert.Equal(1, migrated.Values["Patched"]); // the object[], a host type: updated in place, its Bullets left out
+        Assert.Contains("Logic.count int → long", migrated.Text);
+        var problem = log.Single(2013);
+        Assert.Equal(LogLevel.Warning, problem.Level);
+        Assert.StartsWith("HR2013: 2 Bullet left out", (string)problem.Values["Message"]!);
+    }
+
     [Theory]
     [InlineData("HR2004: Loading x failed", 2004, "HR2004")]
     [InlineData("HR3001: Common changed", 3001, "HR3001")]
