@@ -164,6 +164,7 @@ internal sealed class StateMigrator
 
             Register(oldValue, newValue);
             Enqueue(oldValue, newValue, copy, into: true);
+            copy.Count++;
         }
     }
 

@@ -130,12 +130,13 @@ internal sealed class ClassCopyPlan : CopyPlan
         _fill(old, @new, migrator);
         if (!into)
         {
-            _initialize?.Invoke(@new);
-            if (!_described)
-            {
-                _described = true;
-                Describe(@new, migrator);
-            }
+            _initialize?.Invoke(@new); // an object the new code made (into) has its initializers' values already
+        }
+
+        if (!_described)
+        {
+            _described = true;
+            Describe(@new, migrator, into);
         }
 
         if (_hook is not null)
@@ -146,7 +147,7 @@ internal sealed class ClassCopyPlan : CopyPlan
 
     /// <summary>The fields this type gained, with the value the first object got: <c>Enemy.Armor new = 5</c>.</summary>
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    private void Describe(object first, StateMigrator migrator)
+    private void Describe(object first, StateMigrator migrator, bool into)
     {
         if (GenerationTypeMap.IsGenerated(To) || HostTypes.IsFramework(To))
         {
@@ -157,7 +158,7 @@ internal sealed class ClassCopyPlan : CopyPlan
         {
             var where = $"{Conversion.NameOf(field.DeclaringType!)}.{FieldPairing.DisplayName(field)}";
             var value = DescribeValue(field.GetValue(first));
-            migrator.Note(_uninitialized.Contains(field)
+            migrator.Note(!into && _uninitialized.Contains(field)
                 ? $"{where} new = {value} (its initializer needs a constructor's parameter)"
                 : $"{where} new = {value}");
         }

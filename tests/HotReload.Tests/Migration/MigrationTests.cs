@@ -69,10 +69,12 @@ public sealed class MigrationTests : IDisposable
     [Fact]
     public void A_static_readonly_object_of_the_library_keeps_its_state()
     {
-        var (_, text) = Swap(
+        var (report, text) = Swap(
             Library("public class World { public int Step; } public static class Logic { static readonly World Current = new(); public static void Setup() { Current.Step = 12; } }"),
             Library("public class World { public int Step; public string Name = \"w\"; } public static class Logic { static readonly World Current = new(); public static string Describe() => $\"{Current.Step} {Current.Name}\"; }"));
         Assert.Equal("12 w", text);
+        Assert.Equal(1, report.Objects); // migrated into the new code's own instance: counted too
+        Assert.Contains("World.Name new = \"w\"", report.Changes);
         AssertOldGenerationUnloads();
     }
 
