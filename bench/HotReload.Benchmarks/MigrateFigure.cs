@@ -155,6 +155,7 @@ internal static class MigrateFigure
     {
         using var scratch = new Scratch("migrate");
         var compiler = new WorldCompiler();
+        // MIGRATE_SIZES=100000 MIGRATE_SWAPS=8 (environment) measure other sizes and swap counts, for a quicker look.
         var sizes = Environment.GetEnvironmentVariable("MIGRATE_SIZES") is { } custom ? custom.Split(",").Select(int.Parse).ToArray() : quick ? new[] { 10_000, 30_000 } : [10_000, 100_000, 1_000_000];
         var rows = new List<string[]>();
         var ok = true;

@@ -178,6 +178,26 @@ public sealed class StateSwapTests : IDisposable
         prepared.Context.Unload();
     }
 
+    [Fact]
+    public void A_loaded_hook_that_throws_after_the_migration_leaves_the_tracked_host_object_untouched()
+    {
+        const string parked = "public static void Park(HotReload.Tests.Migration.Slots s) => s.Marker = new Marker();";
+        var (library, _) = Open(Source(1, parked) + "\nnamespace Game { public class Marker { } }");
+        using var _1 = library;
+        var slots = library.Track(new Slots());
+        var failures = new List<ReloadFailedEventArgs>();
+        library.ReloadFailed += (_, e) => failures.Add(e);
+        Park(library, slots);
+        var generationOfMarker = slots.Marker!.GetType().Assembly.GetName().Name;
+
+        _compiler.PublishCopy(2, Source(1, parked) + "\nnamespace Game { public class Marker { [HotReload.Runtime.OnGenerationLoaded] static void Fail() => throw new System.InvalidOperationException(\"no\"); } }");
+        HostLoop.UpdateUntil(library, () => failures.Count > 0, "the copy to be refused");
+
+        Assert.StartsWith("HR2008: the [OnGenerationLoaded] hook Game.Marker.Fail of generation 2 threw", Assert.Single(failures).Message);
+        Assert.Equal(1, library.Generation);
+        Assert.Equal(generationOfMarker, slots.Marker!.GetType().Assembly.GetName().Name); // migrated, but never committed
+    }
+
     private static LiveGeneration LiveOf(ReloadableLibrary library)
     {
         var session = (LiveSession)typeof(ReloadableLibrary).GetField("_live", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(library)!;
