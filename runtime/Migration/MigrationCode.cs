@@ -512,6 +512,19 @@ internal sealed class MigrationCode(GenerationTypeMap types)
         return (convert.CreateDelegate<Func<object, StateMigrator, Array>>(), addAll.CreateDelegate<Action<object, Array>>());
     }
 
+    /// <summary><c>object Comparer(object collection)</c>: the collection's comparer.</summary>
+    [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
+    public Func<object, object?> CollectionComparer(CollectionShape shape)
+    {
+        var method = NewMethod("Comparer of " + shape.Type.Name, typeof(object), [typeof(object)]);
+        var il = method.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Castclass, shape.Type);
+        il.Emit(OpCodes.Callvirt, shape.GetComparer!);
+        il.Emit(OpCodes.Ret);
+        return method.CreateDelegate<Func<object, object?>>();
+    }
+
     /// <summary><c>bool Scan(object collection, StateMigrator m)</c> for a host collection: its comparer, then its elements.</summary>
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
     [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]

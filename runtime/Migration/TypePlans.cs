@@ -255,22 +255,26 @@ internal sealed class ArrayCopyPlan : CopyPlan
 internal sealed class CollectionCopyPlan : CopyPlan
 {
     private readonly Func<object, StateMigrator, object> _allocate;
-    private readonly Action<object, object, StateMigrator>? _fill;
+    private readonly Action<object, object, StateMigrator> _fill;
     private readonly Func<object, StateMigrator, Array>? _convert;
     private readonly Action<object, Array>? _addAll;
+    private readonly Func<object, object?>? _comparerOf;
+    private readonly bool _keysMayChange;
 
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
     [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
     public CollectionCopyPlan(CollectionShape from, CollectionShape to, MigrationCode code) : base(from.Type, to.Type)
     {
         _allocate = code.CollectionAllocate(from, to);
+        _fill = code.CollectionFill(from, to);
         if (to.Rehashes)
         {
+            // Keys that are strings, numbers or other host values hash and compare the same before and after: such a
+            // collection is filled at once, unless its comparer is the library's (not filled yet when it would run).
+            var key = from.ElementTypes[0];
+            _keysMayChange = code.Types.Involves(key) || HostTypes.FieldMayHold(key);
+            _comparerOf = code.CollectionComparer(from);
             (_convert, _addAll) = code.CollectionRehash(from, to);
-        }
-        else
-        {
-            _fill = code.CollectionFill(from, to);
         }
     }
 
@@ -280,15 +284,18 @@ internal sealed class CollectionCopyPlan : CopyPlan
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Fill(object old, object @new, StateMigrator migrator, bool into)
     {
-        if (_fill is not null)
+        if (_convert is null || (!_keysMayChange && !ComparesWithTheLibrarysCode(old, migrator)))
         {
             _fill(old, @new, migrator);
             return;
         }
 
-        // Hashed or sorted: the keys may be objects not filled yet, so add them once everything is.
-        migrator.QueueRehash(@new, _convert!(old, migrator), _addAll!);
+        // Hashed or sorted on keys that may be objects not filled yet: add them once everything is.
+        migrator.QueueRehash(@new, _convert(old, migrator), _addAll!);
     }
+
+    private bool ComparesWithTheLibrarysCode(object old, StateMigrator migrator) =>
+        _comparerOf!(old) is { } comparer && migrator.Types.Involves(comparer.GetType());
 }
 
 /// <summary>

@@ -285,6 +285,24 @@ public sealed class MigrationTests : IDisposable
     }
 
     [Fact]
+    public void String_keys_hash_the_same_but_a_comparer_of_the_library_waits_until_it_is_filled()
+    {
+        const string comparer = """
+            public sealed class Folding : IEqualityComparer<string>
+            {
+                public bool Fold = true;
+                public bool Equals(string? a, string? b) => Fold ? string.Equals(a, b, StringComparison.OrdinalIgnoreCase) : a == b;
+                public int GetHashCode(string s) => Fold ? StringComparer.OrdinalIgnoreCase.GetHashCode(s) : s.GetHashCode();
+            }
+            """;
+        var (_, text) = Swap(
+            Library(comparer + "public static class Logic { static Dictionary<string, int> folded = new(new Folding()); static Dictionary<string, int> plain = new(); public static void Setup() { folded[\"Abc\"] = 1; plain[\"x\"] = 2; } }"),
+            Library(comparer + "public static class Logic { static Dictionary<string, int> folded = null!; static Dictionary<string, int> plain = null!; public static string Describe() => $\"{folded[\"ABC\"]} {plain[\"x\"]} {folded.Comparer.GetType().Assembly.GetName().Name!.EndsWith(\".2\")}\"; }"));
+        Assert.Equal("1 2 True", text);
+        AssertOldGenerationUnloads();
+    }
+
+    [Fact]
     public void Records_as_dictionary_keys_hash_again_and_stacks_and_queues_keep_their_order()
     {
         var (_, text) = Swap(
