@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 
 namespace HotReload.Runtime;
@@ -44,19 +45,32 @@ internal sealed class GenerationSwitch(BindingSet bindings, TrackedRoots roots, 
         }
 
         PreparedMigration? migration = null;
+        MigrationReport? nothingToMigrate = null;
         if (current is not null)
         {
+            var clock = Stopwatch.StartNew();
             var planner = prepared.TakePlanner(current);
-            try
+            var tracked = roots.Alive();
+            if (planner.Statics.Count == 0 && tracked.Count == 0)
             {
-                migration = new StateMigrator(planner, _maps.Take()).Run(roots.Alive());
+                // No static field to carry and no tracked root: nothing of the state can lead to the library. (And no
+                // types to expect next time: the last ones are the generation being released, which they would keep.)
+                nothingToMigrate = new MigrationReport(clock.Elapsed, 0, 0, 0, planner.Notes, []);
+                MigratedTypes = [];
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            else
             {
-                return Refuse(prepared, MigrationFailed(e, prepared.Generation, current.Number), out failure);
-            }
+                try
+                {
+                    migration = new StateMigrator(planner, _maps.Take()).Run(tracked);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    return Refuse(prepared, MigrationFailed(e, prepared.Generation, current.Number), out failure);
+                }
 
-            MigratedTypes = planner.MigratedTypes();
+                MigratedTypes = planner.MigratedTypes();
+            }
         }
 
         if (prepared.Hooks.RunLoaded() is { } hookFailure)
@@ -68,7 +82,7 @@ internal sealed class GenerationSwitch(BindingSet bindings, TrackedRoots roots, 
         }
 
         // From here on nothing fails: only field writes, then the old generation's release.
-        var report = migration?.Commit();
+        var report = migration?.Commit() ?? nothingToMigrate;
         if (migration is not null)
         {
             _maps.Return(migration.Objects);
