@@ -160,7 +160,7 @@ internal sealed class MigrationPlanner
 
         if (CollectionShape.TryGet(type, out var shape))
         {
-            return new UpdatePlan(new CollectionCopyPlan(shape, shape, Code), Code.CollectionScan(shape), Code.CopyAll(type));
+            return new UpdatePlan(new CollectionCopyPlan(shape, shape, Code), Code.Collections.Scan(shape), Code.CopyAll(type));
         }
 
         CopyPlan inner = type.IsValueType ? new BoxCopyPlan(type, type, Code) : new ClassCopyPlan(type, type, Code);

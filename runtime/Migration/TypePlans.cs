@@ -265,16 +265,16 @@ internal sealed class CollectionCopyPlan : CopyPlan
     [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
     public CollectionCopyPlan(CollectionShape from, CollectionShape to, MigrationCode code) : base(from.Type, to.Type)
     {
-        _allocate = code.CollectionAllocate(from, to);
-        _fill = code.CollectionFill(from, to);
+        _allocate = code.Collections.Allocate(from, to);
+        _fill = code.Collections.Fill(from, to);
         if (to.Rehashes)
         {
             // Keys that are strings, numbers or other host values hash and compare the same before and after: such a
             // collection is filled at once, unless its comparer is the library's (not filled yet when it would run).
             var key = from.ElementTypes[0];
             _keysMayChange = code.Types.Involves(key) || HostTypes.FieldMayHold(key);
-            _comparerOf = code.CollectionComparer(from);
-            (_convert, _addAll) = code.CollectionRehash(from, to);
+            _comparerOf = code.Collections.Comparer(from);
+            (_convert, _addAll) = code.Collections.Rehash(from, to);
         }
     }
 
