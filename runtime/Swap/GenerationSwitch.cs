@@ -51,10 +51,11 @@ internal sealed class GenerationSwitch(BindingSet bindings, TrackedRoots roots, 
             var clock = Stopwatch.StartNew();
             var planner = prepared.TakePlanner(current);
             var tracked = roots.Alive();
-            if (planner.Statics.Count == 0 && tracked.Count == 0)
+            if (planner.Statics.Count == 0 && !tracked.Exists(root => HostTypes.CanHold(root.GetType())))
             {
-                // No static field to carry and no tracked root: nothing of the state can lead to the library. (And no
-                // types to expect next time: the last ones are the generation being released, which they would keep.)
+                // No static field to carry, and no tracked root whose type can hold an object of the library: nothing of
+                // the state can lead to the library. (And no types to expect next time: the last ones are the
+                // generation being released, which they would keep.)
                 nothingToMigrate = new MigrationReport(clock.Elapsed, 0, 0, 0, planner.Notes, []);
                 MigratedTypes = [];
             }

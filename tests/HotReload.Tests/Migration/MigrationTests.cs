@@ -329,6 +329,31 @@ public sealed class MigrationTests : IDisposable
     }
 
     [Fact]
+    public void Sorted_and_concurrent_collections_keep_their_order_and_contents()
+    {
+        const string types = "public sealed class Job { public int Id; } public sealed class ByIdDescending : IComparer<int> { public int Compare(int a, int b) => b.CompareTo(a); }";
+        var (_, text) = Swap(
+            Library(types + """
+                public static class Logic
+                {
+                    static SortedDictionary<int, Job> byId = new(new ByIdDescending()); static SortedList<string, Job> byName = new();
+                    static System.Collections.Concurrent.ConcurrentDictionary<int, Job> shared = new(); static System.Collections.Concurrent.ConcurrentQueue<Job> inbox = new();
+                    public static void Setup() { foreach (var i in new[] { 2, 7, 4 }) { var job = new Job { Id = i }; byId[i] = job; byName["j" + i] = job; shared[i] = job; inbox.Enqueue(job); } }
+                }
+                """),
+            Library(types + """
+                public static class Logic
+                {
+                    static SortedDictionary<int, Job> byId = null!; static SortedList<string, Job> byName = null!;
+                    static System.Collections.Concurrent.ConcurrentDictionary<int, Job> shared = null!; static System.Collections.Concurrent.ConcurrentQueue<Job> inbox = null!;
+                    public static string Describe() => $"{string.Join(",", byId.Keys)} {string.Join(",", byName.Values.Select(j => j.Id))} {ReferenceEquals(shared[7], byId[7])} {string.Join(",", inbox.Select(j => j.Id))} {byId.Comparer is ByIdDescending}";
+                }
+                """));
+        Assert.Equal("7,4,2 2,4,7 True 2,7,4 True", text);
+        AssertOldGenerationUnloads();
+    }
+
+    [Fact]
     public void Generic_library_types_readonly_fields_and_primary_constructor_captures_carry_over()
     {
         var (_, text) = Swap(
