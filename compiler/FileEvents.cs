@@ -23,13 +23,20 @@ internal sealed class FileEvents : IDisposable
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly HashSet<(string, bool, string)> _watched = [];
     private readonly Func<string, bool> _isRelevant;
+    private readonly TimeSpan _quiet;
     private readonly object _gate = new();
     private List<FileEvent> _pending = [];
     private long _firstSeen;
     private long _lastSeen;
     private bool _overflowed;
 
-    public FileEvents(Func<string, bool> isRelevant) => _isRelevant = isRelevant;
+    /// <param name="quiet">How long the files must be quiet before a batch is handed out; <see cref="Quiet"/> unless a
+    /// test needs a window that a loaded machine's scheduler can't split.</param>
+    public FileEvents(Func<string, bool> isRelevant, TimeSpan? quiet = null)
+    {
+        _isRelevant = isRelevant;
+        _quiet = quiet ?? Quiet;
+    }
 
     /// <summary>True while events wait to be taken: a newer save than the one being compiled.</summary>
     public bool HasPending
@@ -77,7 +84,7 @@ internal sealed class FileEvents : IDisposable
             {
                 var hasEvents = _pending.Count > 0 || _overflowed;
                 var quietFor = Stopwatch.GetElapsedTime(_lastSeen);
-                if (hasEvents && quietFor >= Quiet)
+                if (hasEvents && quietFor >= _quiet)
                 {
                     var batch = new EventBatch(_pending, _firstSeen, _overflowed);
                     _pending = [];
@@ -87,7 +94,7 @@ internal sealed class FileEvents : IDisposable
 
                 if (hasEvents)
                 {
-                    Monitor.Wait(_gate, Quiet - quietFor);
+                    Monitor.Wait(_gate, _quiet - quietFor);
                 }
                 else
                 {
