@@ -6,8 +6,8 @@ namespace HotReload.ProcessBench;
 /// <summary>Paths in the repository this driver was built from, and which revision of it the figures measure.</summary>
 internal static class Repository
 {
-    // What the driver packs (sdk, tasks, compiler, runtime) and copies (sample): changes elsewhere do not matter.
-    private static readonly string[] MeasuredFolders = ["sdk", "tasks", "compiler", "runtime", "sample"];
+    // What the driver packs (sdk, tasks, compiler, diagnosis, runtime) and copies (sample): changes elsewhere do not matter.
+    private static readonly string[] MeasuredFolders = ["sdk", "tasks", "compiler", "diagnosis", "runtime", "sample"];
 
     public static string Root { get; } = typeof(Repository).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "RepositoryRoot").Value!;

@@ -19,7 +19,7 @@ internal sealed partial record PackageFeed(string Folder, string Version)
             File.Copy(Path.Combine(repositoryRoot, file), Path.Combine(source, file));
         }
 
-        foreach (var folder in new[] { "sdk", "tasks", "compiler", "runtime", "templates" })
+        foreach (var folder in new[] { "sdk", "tasks", "compiler", "diagnosis", "runtime", "templates" })
         {
             SourceTree.Copy(Path.Combine(repositoryRoot, folder), Path.Combine(source, folder));
         }

@@ -1,0 +1,414 @@
+using Microsoft.Diagnostics.Runtime;
+using Kinds = HotReload.StallProtocol.Kinds;
+
+namespace HotReload.Diagnosis;
+
+/// <summary>One thing that keeps the generation in memory: the root, and the path from it to the generation.</summary>
+/// <param name="Kind">What the root is: <c>static field</c>, <c>static event</c>, <c>thread</c>, <c>GC handle</c>, <c>finalizer queue</c>, <c>stack</c>.</param>
+/// <param name="Root">The root, as a user reads it: <c>Common.Clock.Tick</c>, <c>thread 'worker-7' (managed id 12)</c>.</param>
+/// <param name="Location">Where in the generation's source the path ends (<c>path(line,col)</c>), when its symbols say.</param>
+/// <param name="Path">Each object on the way, from the root's to the generation's.</param>
+/// <param name="Text">One line: the root, the path, and what of the generation it ends at.</param>
+internal sealed record Holder(string Kind, string Root, string? Location, IReadOnlyList<string> Path, string Text);
+
+/// <summary>
+/// Finds what holds a generation, in the host's heap: every object that belongs to it (an object of one of its types, a
+/// delegate to one of its methods, a <c>System.Type</c> of one of its types), then, walking the references backwards
+/// from all of them at once, each root that reaches one (a static field, a thread's stack, a GC handle, the finalizer
+/// queue), with the shortest path; and every thread running one of its methods. One pass over the heap builds the
+/// backward references, in the address order the heap is laid out in: reading it in that order is what makes it fast.
+/// </summary>
+internal sealed class HolderSearch
+{
+    private readonly ClrRuntime _runtime;
+    private readonly ClrHeap _heap;
+    private readonly ClrModule _module;
+    private readonly HashSet<ulong> _allocators = [];
+    private readonly SourceLocations _sources;
+    private readonly List<string> _runningThreads = [];
+
+    private HolderSearch(ClrRuntime runtime, ClrModule module)
+    {
+        _runtime = runtime;
+        _heap = runtime.Heap;
+        _module = module;
+        _sources = new SourceLocations(module.Name);
+        foreach (var (methodTable, _) in module.EnumerateTypeDefToMethodTableMap())
+        {
+            if (_heap.GetTypeByMethodTable(methodTable) is { LoaderAllocatorHandle: not 0 } type)
+            {
+                _allocators.Add(type.LoaderAllocatorHandle);
+            }
+        }
+    }
+
+    /// <summary>The holders of the generation whose assembly is <paramref name="assemblyName"/> (<c>Game.3</c>); null when it is gone.</summary>
+    public static List<Holder>? Find(ClrRuntime runtime, string assemblyName, int most)
+    {
+        var module = runtime.EnumerateModules().FirstOrDefault(m =>
+            m.Name is { } name && string.Equals(Path.GetFileNameWithoutExtension(name), assemblyName, StringComparison.OrdinalIgnoreCase));
+        return module is null ? null : new HolderSearch(runtime, module).Run(most);
+    }
+
+    private bool InGeneration(ClrType? type) =>
+        type is not null
+        && ((type.LoaderAllocatorHandle != 0 && _allocators.Contains(type.LoaderAllocatorHandle))
+            || (type.Module is { } module && (module.Address == _module.Address || (_module.LoaderAllocator != 0 && module.LoaderAllocator == _module.LoaderAllocator))));
+
+    private List<Holder> Run(int most)
+    {
+        var targets = new Dictionary<ulong, string>();
+        var from = new List<ulong>(1 << 16);
+        var to = new List<ulong>(1 << 16);
+        var threadNames = new Dictionary<int, string>();
+        var timers = new HashSet<ulong>();
+        // Carefully: read live, a thread's allocation context can hold a gap of memory not yet formatted as objects; the
+        // walk steps over it rather than stopping at it (and missing the rest of the region).
+        foreach (var obj in _heap.EnumerateObjects(carefully: true))
+        {
+            if (obj.Type is not { } type)
+            {
+                continue;
+            }
+
+            if (Belongs(obj, type) is { } what)
+            {
+                targets[obj.Address] = what;
+            }
+            else if (type.Name == "System.Threading.Thread" && ThreadName(obj) is { } named)
+            {
+                threadNames[named.Id] = named.Name;
+            }
+            else if (type.Name == TimerQueueTimer)
+            {
+                timers.Add(obj.Address);
+            }
+
+            if (type.ContainsPointers)
+            {
+                foreach (var reference in obj.EnumerateReferenceAddresses(carefully: true, considerDependantHandles: true))
+                {
+                    if (reference != 0)
+                    {
+                        from.Add(obj.Address);
+                        to.Add(reference);
+                    }
+                }
+            }
+        }
+
+        Progress.Step($"heap pass: {targets.Count} objects of the generation, {to.Count} references");
+        var holders = new List<Holder>();
+        holders.AddRange(RunningThreads(threadNames).Take(most));
+        Progress.Step("running threads");
+        if (targets.Count > 0)
+        {
+            var back = new BackReferences(from, to);
+            Progress.Step("back references");
+            holders.AddRange(RootPaths(targets, timers, back, threadNames, most - holders.Count));
+            Progress.Step("paths from the roots");
+        }
+
+        return holders;
+    }
+
+    /// <summary>What of the generation an object is, or null when it is not of it.</summary>
+    private string? Belongs(ClrObject obj, ClrType type)
+    {
+        if (obj.IsDelegate && DelegateMethod(obj) is { } method && InGeneration(method.Type))
+        {
+            return Names.Delegate(method);
+        }
+
+        if (InGeneration(type))
+        {
+            return Names.OfGeneration(type);
+        }
+
+        if (obj.IsRuntimeType && obj.AsRuntimeType() is { } runtimeType && InGeneration(runtimeType))
+        {
+            return $"typeof({Names.Type(runtimeType)}), a type of the generation";
+        }
+
+        return null;
+    }
+
+    private static ClrMethod? DelegateMethod(ClrObject obj)
+    {
+        try
+        {
+            var @delegate = obj.AsDelegate();
+            return @delegate.HasMultipleTargets
+                ? @delegate.EnumerateDelegateTargets().Select(t => t.Method).FirstOrDefault(m => m is not null)
+                : @delegate.GetDelegateTarget()?.Method;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            return null; // a delegate changing under a live read
+        }
+    }
+
+    private static (int Id, string Name)? ThreadName(ClrObject thread) =>
+        thread.TryReadField<int>("_managedThreadId", out var id) && thread.TryReadStringField("_name", null, out var name) && name is not null
+            ? (id, name)
+            : null;
+
+    /// <summary>Threads with a method of the generation on their stack: they run its code (and hold it) until they return.</summary>
+    private IEnumerable<Holder> RunningThreads(Dictionary<int, string> threadNames)
+    {
+        foreach (var thread in _runtime.Threads)
+        {
+            if (!thread.IsAlive)
+            {
+                continue;
+            }
+
+            ClrStackFrame? frame = null;
+            try
+            {
+                frame = thread.EnumerateStackTrace(includeContext: false, maxFrames: 200).FirstOrDefault(f => f.Method is { } m && InGeneration(m.Type));
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException)
+            {
+                // A stack changing under a live read: not named this time.
+            }
+
+            if (frame?.Method is not { } method)
+            {
+                continue;
+            }
+
+            var root = Names.Thread(thread.ManagedThreadId, threadNames);
+            _runningThreads.Add(root);
+            var where = Names.Method(method);
+            var location = _sources.Find(method, frame.InstructionPointer);
+            yield return new Holder(Kinds.Thread, root, location, [root, where],
+                $"{root}, which is running {where} of the generation (a thread runs its code, and holds it, until it returns: stop it in an [OnGenerationReleasing] hook)");
+        }
+    }
+
+    /// <summary>
+    /// The shortest path from each root that reaches the generation, found walking backwards from all of it at once. A
+    /// timer counts as a root of its own: all timers hang in the runtime's one timer queue, which would name only the first.
+    /// </summary>
+    private IEnumerable<Holder> RootPaths(Dictionary<ulong, string> targets, HashSet<ulong> timers, BackReferences back, Dictionary<int, string> threadNames, int most)
+    {
+        // An object can have several roots (a delegate in a static event and on a thread's stack): each is a holder.
+        var roots = new Dictionary<ulong, List<ClrRoot>>();
+        foreach (var root in _heap.EnumerateRoots())
+        {
+            if (root.Object.Address != 0 && root.RootKind != ClrRootKind.None)
+            {
+                if (!roots.TryGetValue(root.Object.Address, out var list))
+                {
+                    roots[root.Object.Address] = list = [];
+                }
+
+                list.Add(root);
+            }
+        }
+
+        var statics = new StaticFields(_runtime);
+        var toward = new Dictionary<ulong, ulong>(); // an object → the next object on its way to the generation
+        var queue = new Queue<ulong>();
+        foreach (var target in targets.Keys)
+        {
+            toward[target] = 0;
+            queue.Enqueue(target);
+        }
+
+        var found = 0;
+        var seenRoots = new HashSet<string>();
+        while (queue.Count > 0 && found < most)
+        {
+            var current = queue.Dequeue();
+            if (timers.Contains(current))
+            {
+                found++;
+                yield return DescribeTimer(PathFrom(current, toward), targets);
+                continue;
+            }
+
+            foreach (var root in roots.GetValueOrDefault(current) ?? [])
+            {
+                if (found < most && Describe(root, PathFrom(current, toward), statics, threadNames, targets) is { } holder && seenRoots.Add(holder.Text))
+                {
+                    found++;
+                    yield return holder;
+                }
+            }
+
+            foreach (var referrer in back.To(current))
+            {
+                // The runtime keeps the statics of many types in one array: each of its fields that leads here is a
+                // holder of its own (the array is not walked on, or only the first field found would be named).
+                var fields = statics.Holding(_heap.GetObject(referrer), current);
+                foreach (var field in fields)
+                {
+                    if (found < most && StaticRoot(field) is ({ } kind, { } name) && Holder(kind, name, PathFrom(current, toward), targets) is var holder
+                        && seenRoots.Add(holder.Text))
+                    {
+                        found++;
+                        yield return holder;
+                    }
+                }
+
+                if (fields.Count == 0 && toward.TryAdd(referrer, current))
+                {
+                    queue.Enqueue(referrer);
+                }
+            }
+        }
+    }
+
+    private static List<ulong> PathFrom(ulong start, Dictionary<ulong, ulong> toward)
+    {
+        var path = new List<ulong>();
+        for (var current = start; current != 0 && path.Count < 64; current = toward[current])
+        {
+            path.Add(current);
+        }
+
+        return path;
+    }
+
+    private Holder? Describe(ClrRoot root, List<ulong> path, StaticFields statics, Dictionary<int, string> threadNames, Dictionary<ulong, string> targets)
+    {
+        string? kind, name;
+        if (root.RootKind is ClrRootKind.StaticVar or ClrRootKind.ThreadStaticVar && statics.Named(root.Address, out var named))
+        {
+            (kind, name) = StaticRoot(named);
+        }
+        else
+        {
+            (kind, name) = root.RootKind switch
+            {
+                ClrRootKind.Stack => (Kinds.Stack, StackRoot(root, threadNames)),
+                ClrRootKind.FinalizerQueue => (Kinds.FinalizerQueue, "the finalizer queue (an object waiting for its finalizer to run)"),
+                ClrRootKind.StrongHandle => (Kinds.GCHandle, "a GC handle (Normal)"),
+                ClrRootKind.PinnedHandle => (Kinds.GCHandle, "a GC handle (Pinned)"),
+                ClrRootKind.AsyncPinnedHandle => (Kinds.GCHandle, "a GC handle (async pinned: an overlapped I/O in flight)"),
+                ClrRootKind.RefCountedHandle => (Kinds.GCHandle, "a reference-counted GC handle (a COM wrapper)"),
+                ClrRootKind.SizedRefHandle => (Kinds.GCHandle, "a sized-ref GC handle"),
+                // A static the runtime keeps for the generation's own types (it dies with them), not a holder.
+                ClrRootKind.StaticVar or ClrRootKind.ThreadStaticVar => (null, null),
+                _ => (Kinds.Other, root.RootKind.ToString()),
+            };
+        }
+
+        if (kind is null || name is null || (root.RootKind == ClrRootKind.Stack && _runningThreads.Any(t => name.EndsWith(t, StringComparison.Ordinal))))
+        {
+            return null; // a thread already named as running the generation's code holds it on its stack too
+        }
+
+        return Holder(kind, name, path, targets);
+    }
+
+    private Holder DescribeTimer(List<ulong> path, Dictionary<ulong, string> targets) =>
+        Holder(Kinds.Timer, TimerName(path.Select(_heap.GetObject).ToList()), path.Skip(1).ToList(), targets);
+
+    /// <summary>A holder whose root is <paramref name="root"/>, then each object of <paramref name="path"/>, the last one the generation's.</summary>
+    private Holder Holder(string kind, string root, List<ulong> path, Dictionary<ulong, string> targets)
+    {
+        var steps = path.Select(_heap.GetObject).ToList();
+        var location = Location(steps[^1]);
+
+        // A static field that holds an object whose event has the handler (AppDomain.CurrentDomain.ProcessExit,
+        // Clock.Instance.Tick): an event, named as code reaches it.
+        if (kind is Kinds.StaticField or Kinds.FrameworkCache && steps.Count >= 2 && !targets.ContainsKey(steps[0].Address)
+            && Names.FieldTo(steps[0], steps[1].Address) is { IsDelegate: true } @event)
+        {
+            (kind, root) = (Kinds.StaticEvent, Names.Singleton(root) + "." + @event.Name);
+            steps.RemoveAt(0);
+        }
+
+        // Each object by its type and the field the path goes on by; the generation's by what of it it is.
+        var names = steps.Select((s, i) => targets.GetValueOrDefault(s.Address) ?? (i + 1 < steps.Count ? Names.Step(s, steps[i + 1].Address) : Names.Object(s, null)))
+            .Prepend(root).ToList();
+        var pathText = string.Join(HotReload.StallProtocol.PathSeparator, names);
+        var text = kind is Kinds.StaticField or Kinds.StaticEvent ? $"the {kind} {pathText}{Hint(kind)}"
+            : kind is Kinds.FrameworkCache ? $"the static field {pathText}{Hint(kind)}"
+            : $"{pathText}{Hint(kind)}";
+        return new Holder(kind, root, location, names, text);
+    }
+
+    private const string TimerQueueTimer = "System.Threading.TimerQueueTimer";
+
+    /// <summary>
+    /// A static field's kind: an event (a field of a delegate type), a cache of the framework, or the user's field; none
+    /// for a field of the generation's own types (the compiler's caches of lambdas, say), which dies with it.
+    /// </summary>
+    private (string? Kind, string? Name) StaticRoot(StaticField field) =>
+        InGeneration(field.Owner) ? (null, null)
+        : field.IsEvent ? (Kinds.StaticEvent, field.Name)
+        : Names.IsFramework(field.Name) ? (Kinds.FrameworkCache, field.Name)
+        : (Kinds.StaticField, field.Name);
+
+    /// <summary>What started the timer, from what it keeps: a Task.Delay, a PeriodicTimer, or a Timer.</summary>
+    private static string TimerName(List<ClrObject> fromTimer)
+    {
+        foreach (var step in fromTimer)
+        {
+            var type = step.Type?.Name ?? "";
+            if (type.StartsWith("System.Threading.Tasks.Task+DelayPromise", StringComparison.Ordinal))
+            {
+                return "a Task.Delay in flight";
+            }
+
+            if (type == "System.Threading.PeriodicTimer+State")
+            {
+                return "a PeriodicTimer";
+            }
+        }
+
+        return "a System.Threading.Timer";
+    }
+
+    private static string Hint(string kind) => kind switch
+    {
+        Kinds.StaticEvent => " (detach the handler in an [OnGenerationReleasing] hook)",
+        Kinds.FrameworkCache => " (a cache of the framework: clear it, or keep the generation's types out of it)",
+        Kinds.StaticField => " (clear it in an [OnGenerationReleasing] hook)",
+        Kinds.GCHandle => " (free the handle in an [OnGenerationReleasing] hook)",
+        Kinds.Timer => " (dispose or cancel it in an [OnGenerationReleasing] hook)",
+        Kinds.FinalizerQueue => " (its finalizer has not run yet: it will, unless the finalizer thread is blocked)",
+        Kinds.Stack => " (a method still running on that thread holds it)",
+        _ => "",
+    };
+
+    private string StackRoot(ClrRoot root, Dictionary<int, string> threadNames)
+    {
+        foreach (var thread in _runtime.Threads)
+        {
+            try
+            {
+                foreach (var stackRoot in thread.EnumerateStackRoots())
+                {
+                    if (stackRoot.Object.Address == root.Object.Address)
+                    {
+                        var method = stackRoot.StackFrame?.Method;
+                        return $"a local of {(method is null ? "a method" : Names.Method(method))} on {Names.Thread(thread.ManagedThreadId, threadNames)}";
+                    }
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException)
+            {
+                // A stack changing under a live read.
+            }
+        }
+
+        return "a thread's stack";
+    }
+
+    /// <summary>Where in the generation's source the last step is: a delegate's method, or the first method of an object's type.</summary>
+    private string? Location(ClrObject last)
+    {
+        if (last.IsDelegate && DelegateMethod(last) is { } method && InGeneration(method.Type))
+        {
+            return _sources.Find(method, instructionPointer: 0);
+        }
+
+        var type = last.IsRuntimeType ? last.AsRuntimeType() : last.Type;
+        return type is null ? null : _sources.FindType(type);
+    }
+}

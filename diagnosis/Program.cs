@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Globalization;
+using HotReload;
+using HotReload.Diagnosis;
+
+// The stall diagnosis, started by HotReload.Runtime when a released generation stays in memory:
+//   dotnet exec HotReload.Diagnosis.dll --pid <host> --assembly <Name.N> [--most <n>] [--dump-only]
+// Prints StallProtocol lines: a holder each, then done; or refused (the heap could not be read), or gone. Each step's
+// time goes to standard error, which the runtime quotes when the helper fails or takes too long.
+var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal) && p.i + 1 < args.Length)
+    .ToDictionary(p => p.a, p => args[p.i + 1]);
+if (!options.TryGetValue("--pid", out var pidText) || !int.TryParse(pidText, out var pid) || !options.TryGetValue("--assembly", out var assembly))
+{
+    Console.Error.WriteLine("Usage: HotReload.Diagnosis --pid <host process id> --assembly <Name.N> [--most <n>] [--dump-only]");
+    return 2;
+}
+
+var most = options.TryGetValue("--most", out var mostText) && int.TryParse(mostText, out var n) ? n : 5;
+var clock = Stopwatch.StartNew();
+try
+{
+    using var heap = HostHeap.Open(pid, dumpOnly: args.Contains(StallProtocol.DumpOnlyOption));
+    Progress.Step($"opened the heap {heap.Method}");
+    var holders = HolderSearch.Find(heap.Runtime, assembly, most);
+    if (holders is null)
+    {
+        Console.WriteLine(StallProtocol.Line(StallProtocol.Gone));
+        return 0;
+    }
+
+    foreach (var holder in holders)
+    {
+        Console.WriteLine(StallProtocol.Line(StallProtocol.Holder, holder.Kind, holder.Root, holder.Location ?? "",
+            string.Join(StallProtocol.PathSeparator, holder.Path), holder.Text));
+    }
+
+    Console.WriteLine(StallProtocol.Line(StallProtocol.Done, heap.Method, Ms(heap.Pause), Ms(clock.Elapsed)));
+    return 0;
+}
+catch (HeapRefusedException e)
+{
+    Console.WriteLine(StallProtocol.Line(StallProtocol.Refused, e.Message));
+    return 1;
+}
+
+static string Ms(TimeSpan time) => time.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture);
