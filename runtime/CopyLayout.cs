@@ -144,9 +144,10 @@ internal static class CopyLayout
     }
 
     /// <summary><c>N/Name.N.dll</c>, relative to the folder of copies.</summary>
-    public static string AssemblyPath(string assemblyName, int generation)
-    {
-        var number = generation.ToString(CultureInfo.InvariantCulture);
-        return Path.Combine(number, assemblyName + "." + number + ".dll");
-    }
+    public static string AssemblyPath(string assemblyName, int generation) =>
+        Path.Combine(generation.ToString(CultureInfo.InvariantCulture), AssemblyName(assemblyName, generation) + ".dll");
+
+    /// <summary><c>Name.N</c>: the assembly name of copy N.</summary>
+    public static string AssemblyName(string assemblyName, int generation) =>
+        assemblyName + "." + generation.ToString(CultureInfo.InvariantCulture);
 }

@@ -159,27 +159,59 @@ public sealed class GenerationUnloadedEventArgs(int generation, TimeSpan afterRe
 /// <summary>An old generation is still reachable long after it was released: something still references its code.</summary>
 public sealed class UnloadStalledEventArgs(int generation, TimeSpan afterRelease, bool wentLive = true) : EventArgs
 {
-    internal UnloadStalledEventArgs(int generation, TimeSpan afterRelease, bool wentLive, IReadOnlyList<string> causes, TimeSpan diagnosisTime)
+    private const string Hook = "Detach it in an [OnGenerationReleasing] hook.";
+
+    internal UnloadStalledEventArgs(int generation, TimeSpan afterRelease, bool wentLive, IReadOnlyList<StallCause> causes, StallSearch search)
         : this(generation, afterRelease, wentLive)
     {
         Causes = causes;
-        DiagnosisTime = diagnosisTime;
+        DiagnosisTime = search.Time;
+        DiagnosisMethod = search.Method;
+        HostPause = search.HostPause;
+        FallbackReason = search.FallbackReason;
     }
 
     /// <summary>
-    /// What still holds the generation, as far as the runtime could find out: a handler of a static event, a timer
-    /// whose callback or state lives in the generation. Empty when none was found; <see cref="Message"/> then names the
-    /// usual causes. Watching goes on: a later unload is still reported through <see cref="ReloadableLibrary.GenerationUnloaded"/>.
+    /// What holds the generation: each root (a static event or field, a thread, a GC handle, the finalizer queue, a timer,
+    /// a cache of the framework) with the path from it to the generation, and where in the source it ends. Empty when none
+    /// was found; <see cref="Message"/> then names the usual causes. Watching goes on: a later unload is still reported
+    /// through <see cref="ReloadableLibrary.GenerationUnloaded"/>.
     /// </summary>
-    public IReadOnlyList<string> Causes { get; } = [];
+    public IReadOnlyList<StallCause> Causes { get; } = [];
 
-    /// <summary>How long the search for <see cref="Causes"/> took (on a background thread).</summary>
+    /// <summary>How long the search for <see cref="Causes"/> took (off the host's thread), from the stall's detection to its report.</summary>
     public TimeSpan DiagnosisTime { get; }
+
+    /// <summary>How the host's heap was read: <c>attached live</c>, <c>from a dump</c> (the host's runtime wrote it), or <c>in-process</c>.</summary>
+    public string DiagnosisMethod { get; } = "";
+
+    /// <summary>How long the host was paused by the search: zero attached live (it reads beside the running host), the dump's writing otherwise.</summary>
+    public TimeSpan HostPause { get; }
+
+    /// <summary>
+    /// Why the host's heap could not be read from outside (the system refused to attach and to write a dump, the helper is
+    /// missing, ...), when the runtime searched in-process instead; null when it was read from outside.
+    /// </summary>
+    public string? FallbackReason { get; }
 
     /// <summary>One line starting with <c>HR2009</c>: the generation, how long it has been, and what holds it or may.</summary>
     public string Message => Causes.Count > 0
-        ? $"HR2009: generation {Generation} is still in memory {AfterRelease.TotalSeconds:F0} s after its release; held by {string.Join("; ", Causes)}. Detach it in an [OnGenerationReleasing] hook."
-        : $"HR2009: generation {Generation} is still in memory {AfterRelease.TotalSeconds:F0} s after its release; no holder found: look for a thread, a GCHandle, a serializer or TypeDescriptor cache, or an event of a host object still referring to its code. Detach it in an [OnGenerationReleasing] hook.";
+        ? $"{Stalled}; held by {string.Join("; ", Causes)}.{Fallback}"
+        : $"{Stalled}; no holder found: look for a thread, a GCHandle, a serializer or TypeDescriptor cache, or an event of a host object still referring to its code. {Hook}{Fallback}";
+
+    /// <summary>
+    /// One line per holder, for a console or a log: <c>path(line,col): warning HR2009: ...</c> where the holder's source is
+    /// known (the MSBuild canonical format, which editors and terminals link), <c>HR2009: ...</c> otherwise; the
+    /// <see cref="Message"/> alone when no holder was found.
+    /// </summary>
+    public IReadOnlyList<string> Lines => Causes.Count == 0
+        ? [Message]
+        : Causes.Select(c => (c.Location is { } at ? at + ": warning " : "") + $"{Stalled}, held by {c.Description}.{Fallback}").ToList();
+
+    private string Stalled => $"HR2009: generation {Generation} is still in memory {AfterRelease.TotalSeconds:F0} s after its release";
+
+    private string Fallback => FallbackReason is null ? ""
+        : $" (searched in-process only, which cannot see threads, GC handles or the framework's events: {FallbackReason})";
 
     /// <summary>The generation that is still alive.</summary>
     public int Generation { get; } = generation;

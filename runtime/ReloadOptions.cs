@@ -29,4 +29,28 @@ public sealed class ReloadOptions
 
     /// <summary>After this long, a released generation that is still in memory is reported through <see cref="ReloadableLibrary.UnloadStalled"/>. Default: 10 s.</summary>
     public TimeSpan UnloadStallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How the holders of a stalled generation are found. Default: <see cref="StallDiagnosisMode.Auto"/>. The environment
+    /// variable <c>HOTRELOAD_STALL_DIAGNOSIS</c> (<c>auto</c>, <c>dump</c> or <c>in-process</c>), when set, wins: for a host
+    /// that runs where attaching is not allowed, without rebuilding it.
+    /// </summary>
+    public StallDiagnosisMode StallDiagnosis { get; init; }
+}
+
+/// <summary>How <see cref="ReloadableLibrary.UnloadStalled"/> finds what holds a stalled generation.</summary>
+public enum StallDiagnosisMode
+{
+    /// <summary>
+    /// A helper process reads the host's heap from outside, attached live (the host is not paused); where the system
+    /// refuses that, through a dump the host's runtime writes (the host pauses while it is written); where that is refused
+    /// too, the runtime's own search (static events of the host's assemblies, timers).
+    /// </summary>
+    Auto,
+
+    /// <summary>From outside, through a dump only: for systems that refuse attaching, to skip the attempt.</summary>
+    Dump,
+
+    /// <summary>Only the runtime's own search: no helper process. It cannot see threads, GC handles or the framework's events.</summary>
+    InProcess,
 }

@@ -31,7 +31,7 @@ internal sealed class LiveSession : IFaultHandler, IDisposable
     {
         _signal = signal;
         _folder = new GenerationFolder(copiesDirectory, name);
-        _tracker = new UnloadTracker(signal, options.UnloadStallTimeout, options.CollectReleasedGenerations);
+        _tracker = new UnloadTracker(signal, new StallDiagnosis(name, compileManifest, options.StallDiagnosis), options.UnloadStallTimeout, options.CollectReleasedGenerations);
         _history = options.RollbackOnException ? new RollbackHistory() : null;
         _preparer = new CopyPreparer(_folder, bindings, _tracker, () => _current, Enqueue, signal);
         _switch = new GenerationSwitch(bindings, roots, _tracker);

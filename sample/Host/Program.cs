@@ -23,7 +23,16 @@ library.GenerationChanged += (_, e) =>
 library.GenerationUnloaded += (_, e) => Console.WriteLine(e.WentLive
     ? $"[hotreload] generation {e.Generation} unloaded ({Ms(e.AfterRelease)} ms after release{(e.WasStalled ? ", late" : "")})"
     : $"[hotreload] copy {e.Generation}, which never went live, unloaded ({Ms(e.AfterRelease)} ms after release)");
-library.UnloadStalled += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");
+library.UnloadStalled += (_, e) =>
+{
+    // What holds the old code, one line each, in the canonical format where its source is known (path(line,col): warning HR2009: ...).
+    foreach (var line in e.Lines)
+    {
+        Console.WriteLine(line.StartsWith("HR", StringComparison.Ordinal) ? $"[hotreload] {line}" : line);
+    }
+
+    Console.WriteLine($"[hotreload] holders of generation {e.Generation} searched in {Ms(e.DiagnosisTime)} ms ({e.DiagnosisMethod}; host paused {Ms(e.HostPause)} ms)");
+};
 // With a source location, in the MSBuild canonical format (path(line,col): error HR2007: ...), which editors link.
 library.GenerationFaulted += (_, e) => Console.WriteLine(e.Location is { } at ? $"{at}: error {e.Message}" : $"[hotreload] {e.Message}");
 library.ReloadFailed += (_, e) => Console.WriteLine($"[hotreload] {e.Message}");

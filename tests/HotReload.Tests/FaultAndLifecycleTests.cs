@@ -190,9 +190,9 @@ public sealed class FaultAndLifecycleTests(Xunit.Abstractions.ITestOutputHelper 
         """;
 
     [Theory]
-    [InlineData(Subscribes, "the static event HotReload.Tests.Shared.HostEvents.Tick, with a handler in the generation: Game.Logic.OnTick")]
-    [InlineData(StartsTimer, "a timer whose callback is in the generation: a lambda in Game.Logic.Start (dispose the timer)")]
-    public void A_generation_held_by_the_host_is_reported_with_its_cause_and_its_late_unload_too(string holds, string cause)
+    [InlineData(Subscribes, StallRootKind.StaticEvent, "the static event HotReload.Tests.Shared.HostEvents.Tick → a delegate to Game.Logic.OnTick (detach the handler in an [OnGenerationReleasing] hook)")]
+    [InlineData(StartsTimer, StallRootKind.Timer, "a System.Threading.Timer → a delegate to a lambda in Game.Logic.Start (dispose the timer)")]
+    public void A_generation_held_by_the_host_is_reported_with_its_cause_and_its_late_unload_too(string holds, StallRootKind kind, string cause)
     {
         HostEvents.Clear();
         using var reloadable = Open(new ReloadOptions { UnloadStallTimeout = TimeSpan.FromMilliseconds(300) }, out var step, Source(1, "one", extra: holds));
@@ -207,8 +207,13 @@ public sealed class FaultAndLifecycleTests(Xunit.Abstractions.ITestOutputHelper 
 
         var stall = Assert.Single(stalls);
         Assert.Equal(1, stall.Generation);
-        Assert.True(stall.Causes.Any(c => c.StartsWith(cause, StringComparison.Ordinal)), "causes found: " + string.Join(" | ", stall.Causes));
+        Assert.True(stall.Causes.Any(c => c.Description == cause && c.Kind == kind), "causes found: " + string.Join(" | ", stall.Causes));
         Assert.StartsWith("HR2009: generation 1 is still in memory", stall.Message);
+
+        // This host has no manifest naming the helper: the runtime searched itself, and says why.
+        Assert.Equal("in-process", stall.DiagnosisMethod);
+        Assert.Contains("the host has no HotReload manifest", stall.FallbackReason);
+        Assert.EndsWith($"(searched in-process only, which cannot see threads, GC handles or the framework's events: {stall.FallbackReason})", stall.Message);
         output.WriteLine($"diagnosis: {stall.DiagnosisTime.TotalMilliseconds:F1} ms: {stall.Message}");
         Assert.Empty(unloads);
 

@@ -163,7 +163,7 @@ public sealed class StateSwapTests : IDisposable
         using var _1 = library;
         var folder = new GenerationFolder(_compiler.CopiesDirectory, _compiler.Name);
         _compiler.PublishCopy(2, Source(2, "static System.Collections.Generic.List<Item> items = new(); public class Item { public int V; public int W = 1; }"));
-        using var tracker = new UnloadTracker(() => { }, TimeSpan.FromSeconds(10), collect: false);
+        using var tracker = new UnloadTracker(() => { }, new StallDiagnosis("Game", null, StallDiagnosisMode.InProcess), TimeSpan.FromSeconds(10), collect: false);
         var live = LiveOf(library);
         var preparer = new CopyPreparer(folder, new BindingSet(), tracker, () => live, _ => { }, () => { });
         preparer.PrepareNewest();

@@ -27,6 +27,7 @@ internal sealed class UnloadTracker : IDisposable
     private readonly Queue<(int Generation, AssemblyLoadContext Context, Stopwatch Since, bool WentLive)> _toUnload = new();
     private readonly ConcurrentQueue<EventArgs> _results = new();
     private readonly Action _signal;
+    private readonly StallDiagnosis _diagnosis;
     private readonly TimeSpan _stallAfter;
     private readonly bool _collect;
     private readonly Timer _timer;
@@ -36,9 +37,10 @@ internal sealed class UnloadTracker : IDisposable
     private TimeSpan _checkDueAt;
     private bool _disposed;
 
-    public UnloadTracker(Action signal, TimeSpan stallAfter, bool collect)
+    public UnloadTracker(Action signal, StallDiagnosis diagnosis, TimeSpan stallAfter, bool collect)
     {
         _signal = signal;
+        _diagnosis = diagnosis;
         _stallAfter = stallAfter;
         _collect = collect;
         _timer = new Timer(_ => Check(), null, Timeout.Infinite, Timeout.Infinite);
@@ -132,10 +134,10 @@ internal sealed class UnloadTracker : IDisposable
                     _pending.RemoveAt(i);
                     reported = true;
                 }
-                else if (!released.StallReported && released.Since.Elapsed > _stallAfter)
+                else if (!released.Searched && released.Since.Elapsed > _stallAfter)
                 {
                     (stalled ??= []).Add(released);
-                    _pending[i] = released with { StallReported = true };
+                    _pending[i] = released with { Searched = true };
                 }
             }
 
@@ -143,23 +145,43 @@ internal sealed class UnloadTracker : IDisposable
             if (!_disposed && !_checkDue && (_toUnload.Count > 0 || _pending.Count > 0))
             {
                 _interval = _toUnload.Count > 0 ? FirstCheck
-                    : _pending.TrueForAll(p => p.StallReported) ? (_pending.TrueForAll(p => p.Since.Elapsed > LongStalled) ? LongStalledInterval : StalledInterval)
+                    : _pending.TrueForAll(p => p.Searched) ? (_pending.TrueForAll(p => p.Since.Elapsed > LongStalled) ? LongStalledInterval : StalledInterval)
                     : TimeSpan.FromTicks(Math.Min(_interval.Ticks * 2, LongestInterval.Ticks));
                 Schedule(_interval);
             }
         }
 
-        // Outside the lock: a diagnosis reads the host's types for a while (BENCHMARKS.md), and a swap on the host's
+        // Outside the lock: a diagnosis reads the host's heap for a second or so (BENCHMARKS.md), and a swap on the host's
         // thread must never wait for it to release a generation.
         foreach (var released in stalled ?? [])
         {
-            _results.Enqueue(Diagnose(released));
-            reported = true;
+            // Null when it left memory while it was searched: its unload is reported, not a stall.
+            if (_diagnosis.Diagnose(released.Generation, released.Context, released.Since.Elapsed, released.WentLive) is { } stall
+                && MarkReported(released))
+            {
+                _results.Enqueue(stall);
+                reported = true;
+            }
         }
 
         if (reported)
         {
             _signal();
+        }
+    }
+
+    /// <summary>False when it was unloaded (and reported) while it was searched.</summary>
+    private bool MarkReported(Released released)
+    {
+        lock (_pending)
+        {
+            var i = _pending.FindIndex(p => ReferenceEquals(p.Context, released.Context));
+            if (i >= 0)
+            {
+                _pending[i] = _pending[i] with { StallReported = true };
+            }
+
+            return i >= 0;
         }
     }
 
@@ -179,16 +201,6 @@ internal sealed class UnloadTracker : IDisposable
         }
     }
 
-    // Separate, so that the strong reference the diagnosis needs is gone when it returns.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only live mode creates a tracker; a trimmed host has HotReload.IsSupported off and never reaches it.")]
-    private static UnloadStalledEventArgs Diagnose(Released released)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        IReadOnlyList<string> causes = released.Context.Target is AssemblyLoadContext context ? LeakDiagnosis.FindHolders(context) : [];
-        return new UnloadStalledEventArgs(released.Generation, released.Since.Elapsed, released.WentLive, causes, stopwatch.Elapsed);
-    }
-
     /// <summary>Stops checking. Contexts released but not yet unloaded (a swap just before) are unloaded now.</summary>
     public void Dispose()
     {
@@ -203,5 +215,7 @@ internal sealed class UnloadTracker : IDisposable
         }
     }
 
-    private sealed record Released(int Generation, WeakReference Context, Stopwatch Since, bool WentLive, bool StallReported = false);
+    // Searched: its stall was searched for holders (once: a search takes a second or more). StallReported: its stall was
+    // reported (an unload after it is a late one).
+    private sealed record Released(int Generation, WeakReference Context, Stopwatch Since, bool WentLive, bool Searched = false, bool StallReported = false);
 }

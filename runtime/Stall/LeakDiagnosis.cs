@@ -6,8 +6,8 @@ using System.Runtime.Loader;
 namespace HotReload.Runtime;
 
 /// <summary>
-/// Looks for what keeps a released generation in memory, among the holders the runtime can see from inside the
-/// process: handlers of static events (and other static delegate fields) of the host's own assemblies and of a few
+/// The fallback of <see cref="StallDiagnosis"/>, where the host's heap cannot be read from outside: looks for what keeps
+/// a released generation in memory among the holders the runtime can see from inside the process: handlers of static events (and other static delegate fields) of the host's own assemblies and of a few
 /// framework types, and timers (System.Threading.Timer, PeriodicTimer, Task.Delay) whose callback or state belongs to
 /// the generation. Threads, GCHandles and caches cannot be enumerated in-process; the stall message names them as the
 /// usual causes instead. Runs on the tracker's thread, only once a generation has stalled.
@@ -23,9 +23,9 @@ internal static class LeakDiagnosis
         [typeof(AppContext), typeof(Console), typeof(System.Threading.Tasks.TaskScheduler), typeof(AssemblyLoadContext)];
 
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    public static IReadOnlyList<string> FindHolders(AssemblyLoadContext generation)
+    public static IReadOnlyList<StallCause> FindHolders(AssemblyLoadContext generation)
     {
-        var causes = new List<string>();
+        var causes = new List<StallCause>();
         try
         {
             foreach (var type in TypesToScan(generation))
@@ -40,7 +40,7 @@ internal static class LeakDiagnosis
                     if (typeof(Delegate).IsAssignableFrom(field.FieldType) && !field.FieldType.ContainsGenericParameters
                         && TryRead(field, null) is Delegate handlers && FirstIn(handlers, generation) is { } handler)
                     {
-                        causes.Add($"the static {(IsEvent(field) ? "event" : "delegate field")} {type.FullName}.{EventName(field)}, with a handler in the generation: {Describe(handler)}");
+                        causes.Add(Handler(IsEvent(field) ? "static event" : "static delegate field", $"{type.FullName}.{EventName(field)}", handler));
                     }
                 }
             }
@@ -51,7 +51,7 @@ internal static class LeakDiagnosis
                 if (typeof(Delegate).IsAssignableFrom(field.FieldType) && TryRead(field, AssemblyLoadContext.Default) is Delegate handlers
                     && FirstIn(handlers, generation) is { } handler && causes.Count < MostCauses)
                 {
-                    causes.Add($"the event AssemblyLoadContext.Default.{EventName(field)}, with a handler in the generation: {Describe(handler)}");
+                    causes.Add(Handler("event", $"AssemblyLoadContext.Default.{EventName(field)}", handler));
                 }
             }
 
@@ -123,7 +123,7 @@ internal static class LeakDiagnosis
     /// name and finds nothing (rather than failing) if a future runtime lays it out differently.
     /// </summary>
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
-    private static IEnumerable<string> TimersOf(AssemblyLoadContext generation)
+    private static IEnumerable<StallCause> TimersOf(AssemblyLoadContext generation)
     {
         var queueType = typeof(Timer).Assembly.GetType("System.Threading.TimerQueue");
         var timerType = typeof(Timer).Assembly.GetType("System.Threading.TimerQueueTimer");
@@ -155,15 +155,15 @@ internal static class LeakDiagnosis
                 var state = stateField.GetValue(timer);
                 if (callback is not null && FirstIn(callback, generation) is { } handler)
                 {
-                    yield return $"a timer whose callback is in the generation: {Describe(handler)} (dispose the timer)";
+                    yield return Timer("a System.Threading.Timer", Describe(handler), "(dispose the timer)");
                 }
                 else if (state is not null && BelongsTo(state.GetType(), generation))
                 {
-                    yield return $"a timer whose state is a {state.GetType().FullName} of the generation (dispose the timer)";
+                    yield return Timer("a System.Threading.Timer", $"a {state.GetType().FullName} of the generation", "(dispose the timer)");
                 }
                 else if (state is Delegate stateDelegate && FirstIn(stateDelegate, generation) is { } continuation)
                 {
-                    yield return $"a Task.Delay or PeriodicTimer that will resume code of the generation: {Describe(continuation)} (cancel it)";
+                    yield return Timer("a Task.Delay or PeriodicTimer", Describe(continuation), "(cancel it)");
                 }
             }
         }
@@ -203,6 +203,19 @@ internal static class LeakDiagnosis
     // The C# compiler names an event's field after the event; the framework often prefixes it (s_ or _).
     private static string EventName(FieldInfo field) => field.Name.StartsWith("s_", StringComparison.Ordinal) ? field.Name[2..] : field.Name.TrimStart('_');
 
-    /// <summary>The method as the user wrote it: <c>Game.Logic.OnTick</c>, or <c>a lambda in Game.Logic.Start</c>.</summary>
-    private static string Describe(Delegate handler) => MethodNames.Describe(handler.Method);
+    /// <summary>The method as the user wrote it: <c>a delegate to Game.Logic.OnTick</c>, or <c>a delegate to a lambda in Game.Logic.Start</c>.</summary>
+    private static string Describe(Delegate handler) => "a delegate to " + MethodNames.Describe(handler.Method);
+
+    private static StallCause Handler(string what, string root, Delegate handler)
+    {
+        var path = new[] { root, Describe(handler) };
+        return new StallCause(StallRootKind.StaticEvent, root, path, null,
+            $"the {what} {string.Join(StallProtocol.PathSeparator, path)} (detach the handler in an [OnGenerationReleasing] hook)");
+    }
+
+    private static StallCause Timer(string root, string end, string hint)
+    {
+        var path = new[] { root, end };
+        return new StallCause(StallRootKind.Timer, root, path, null, $"{string.Join(StallProtocol.PathSeparator, path)} {hint}");
+    }
 }

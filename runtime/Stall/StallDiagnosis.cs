@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+
+namespace HotReload.Runtime;
+
+/// <summary>
+/// Finds what holds a stalled generation: the helper process first (<see cref="DiagnosisHelper"/>, which sees every root:
+/// threads, GC handles, the framework's static events, the finalizer queue), the runtime's own search
+/// (<see cref="LeakDiagnosis"/>) where the helper cannot read the host's heap, with the reason. Runs on the unload
+/// tracker's thread, never the host's.
+/// </summary>
+internal sealed class StallDiagnosis
+{
+    public const string ModeVariable = "HOTRELOAD_STALL_DIAGNOSIS";
+    private const int MostCauses = 8;
+
+    /// <summary>How many times the heap is read live when collections run during each read.</summary>
+    public const int MostLiveReads = 3;
+
+    private readonly string _library;
+    private readonly string? _compileManifest;
+    private readonly StallDiagnosisMode _mode;
+
+    public StallDiagnosis(string library, string? compileManifest, StallDiagnosisMode mode)
+    {
+        _library = library;
+        _compileManifest = compileManifest;
+        _mode = ModeFrom(Environment.GetEnvironmentVariable(ModeVariable)) ?? mode;
+    }
+
+    public StallDiagnosisMode Mode => _mode;
+
+    /// <summary>The mode an environment variable's value names; null for none (or a value it does not know).</summary>
+    public static StallDiagnosisMode? ModeFrom(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "auto" => StallDiagnosisMode.Auto,
+        "dump" => StallDiagnosisMode.Dump,
+        "in-process" or "inprocess" => StallDiagnosisMode.InProcess,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The stall of <paramref name="generation"/>, with its holders; null when the generation left memory while it was
+    /// searched (its unload is reported instead). <paramref name="context"/> is weak: the helper needs no reference to it.
+    /// </summary>
+    public UnloadStalledEventArgs? Diagnose(int generation, WeakReference context, TimeSpan afterRelease, bool wentLive)
+    {
+        var clock = Stopwatch.StartNew();
+        string reason;
+        if (_mode == StallDiagnosisMode.InProcess)
+        {
+            reason = $"the search from outside is off ({ModeVariable} or ReloadOptions.StallDiagnosis is InProcess)";
+        }
+        else if (DiagnosisHelper.Locate(_compileManifest, out reason) is { } helper)
+        {
+            var assembly = CopyLayout.AssemblyName(_library, generation);
+            var report = ReadHolders(dumpOnly =>
+            {
+                var collections = GC.CollectionCount(0); // counts every collection, of any generation
+                var read = helper.Run(Environment.ProcessId, assembly, dumpOnly, MostCauses);
+                return read with { HeapMoved = !dumpOnly && GC.CollectionCount(0) != collections };
+            }, _mode == StallDiagnosisMode.Dump);
+            if (report.Gone)
+            {
+                return null;
+            }
+
+            if (report.Refusal is null)
+            {
+                return new UnloadStalledEventArgs(generation, afterRelease, wentLive, report.Causes,
+                    new StallSearch(report.Method, clock.Elapsed, report.HostPause, FallbackReason: null));
+            }
+
+            reason = report.Refusal;
+        }
+
+        var causes = SearchInProcess(context);
+        return causes is null
+            ? null
+            : new UnloadStalledEventArgs(generation, afterRelease, wentLive, causes, new StallSearch(StallSearch.InProcess, clock.Elapsed, TimeSpan.Zero, reason));
+    }
+
+    /// <summary>
+    /// Runs the helper (<paramref name="run"/> takes whether to read from a dump only): live first unless
+    /// <paramref name="dumpOnly"/>. Read live, the heap moves under the reader. A collection in the host during the read
+    /// can move a holder out of its sight: read again, up to <see cref="MostLiveReads"/> times, and say so if every
+    /// read saw one. The runtime's data access library can even fault on a half-moved object and take the helper down,
+    /// or lose its way: then from a dump, a consistent snapshot (the host pauses while it is written). A refusal is
+    /// not retried: the helper tries the dump itself when attaching is refused.
+    /// </summary>
+    public static HelperReport ReadHolders(Func<bool, HelperReport> run, bool dumpOnly)
+    {
+        var report = run(dumpOnly);
+        for (var read = 1; report.HeapMoved && !report.Crashed && read < MostLiveReads; read++)
+        {
+            report = run(dumpOnly);
+        }
+
+        if (report.HeapMoved && report.Refusal is null)
+        {
+            return report with { Method = report.Method + $" (collections ran during each of {MostLiveReads} reads: a holder may be missing)" };
+        }
+
+        if (!report.Crashed || dumpOnly)
+        {
+            return report;
+        }
+
+        var fromDump = run(true);
+        return fromDump.Refusal is null
+            ? fromDump with { Method = $"{fromDump.Method} (read live, {report.Refusal})" }
+            : fromDump with { Refusal = $"read live, {report.Refusal}; from a dump, {fromDump.Refusal}" };
+    }
+
+    // Separate, so that the strong reference the search needs is gone when it returns.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only live mode creates a tracker; a trimmed host has HotReload.IsSupported off and never reaches it.")]
+    private static IReadOnlyList<StallCause>? SearchInProcess(WeakReference context) =>
+        context.Target is AssemblyLoadContext alive ? LeakDiagnosis.FindHolders(alive) : null;
+}
+
+/// <summary>How a stall's holders were searched for.</summary>
+/// <param name="Method">How the heap was read: <c>attached live</c>, <c>from a dump</c>, <see cref="InProcess"/>.</param>
+/// <param name="Time">The search's whole time, from the stall's detection to its report.</param>
+/// <param name="HostPause">How long the host was paused by it (the dump's writing; zero attached live or in-process).</param>
+/// <param name="FallbackReason">Why the heap could not be read from outside; null when it was.</param>
+internal sealed record StallSearch(string Method, TimeSpan Time, TimeSpan HostPause, string? FallbackReason)
+{
+    public const string InProcess = "in-process";
+}

@@ -1,0 +1,46 @@
+namespace HotReload;
+
+/// <summary>
+/// What the stall diagnosis (HotReload.Diagnosis, a helper process) prints for the runtime: one line per holder, then
+/// one line that ends the report; fields separated by tabs, which no type, member or path name contains. Compiled into
+/// both, so that both sides agree on it.
+/// </summary>
+internal static class StallProtocol
+{
+    /// <summary><c>holder	kind	root	location	path	text</c>: one thing that keeps the generation in memory.</summary>
+    public const string Holder = "holder";
+
+    /// <summary><c>done	method	pauseMs	elapsedMs</c>: the end of the report; how the host's heap was read and how long the host was paused.</summary>
+    public const string Done = "done";
+
+    /// <summary><c>refused	reason</c>: the host's heap could not be read; the runtime falls back to its own search.</summary>
+    public const string Refused = "refused";
+
+    /// <summary><c>gone</c>: the generation had left memory by the time the heap was read.</summary>
+    public const string Gone = "gone";
+
+    /// <summary>Separates the steps of a path.</summary>
+    public const string PathSeparator = " → ";
+
+    /// <summary>The option that makes the helper read the heap only through a dump (no live attach).</summary>
+    public const string DumpOnlyOption = "--dump-only";
+
+    /// <summary>The kinds of root a holder can have, as the helper names them.</summary>
+    public static class Kinds
+    {
+        public const string StaticField = "static field";
+        public const string StaticEvent = "static event";
+        public const string Thread = "thread";
+        public const string GCHandle = "GC handle";
+        public const string FinalizerQueue = "finalizer queue";
+        public const string Stack = "stack";
+        public const string Timer = "timer";
+        public const string FrameworkCache = "framework cache";
+        public const string Other = "root";
+    }
+
+    public static string Line(params string[] fields) =>
+        string.Join('\t', fields.Select(f => f.Replace('\t', ' ').ReplaceLineEndings(" ")));
+
+    public static string[] Fields(string line) => line.Split('\t');
+}
