@@ -17,6 +17,9 @@ public static class ReloadEventIds
     /// <summary>The library's state moved into the new generation: time, objects, what changed shape.</summary>
     public static readonly EventId StateMigrated = new(2102, nameof(StateMigrated));
 
+    /// <summary>The holders of a stalled generation were searched for: how, how long, how long the host was paused.</summary>
+    public static readonly EventId StallSearched = new(2103, nameof(StallSearched));
+
     /// <summary>A save did not compile (the compiler's CSxxxx errors are attached).</summary>
     public static readonly EventId CompileFailed = new(3100, nameof(CompileFailed));
 

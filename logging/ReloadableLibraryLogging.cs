@@ -95,9 +95,30 @@ public static class ReloadableLibraryLogging
 
         private void OnUnloadStalled(object? sender, UnloadStalledEventArgs e)
         {
-            // The message names the causes already; the scope carries them as a list for structured sinks.
-            using var scope = _logger.BeginScope(new Dictionary<string, object> { ["Causes"] = e.Causes });
-            Coded(LogLevel.Warning, e.Message, null, e.Generation);
+            _logger.LogInformation(ReloadEventIds.StallSearched,
+                "{Library} generation {Generation}: holders searched in {DiagnosisTimeMs} ms ({DiagnosisMethod}; host paused {HostPauseMs} ms){FallbackReason}",
+                Library, e.Generation, Ms(e.DiagnosisTime), e.DiagnosisMethod, Ms(e.HostPause), e.FallbackReason is { } reason ? ": " + reason : "");
+            if (e.Causes.Count == 0)
+            {
+                Coded(LogLevel.Warning, e.Message, null, e.Generation);
+                return;
+            }
+
+            // A warning per holder, each line as editors link it (path(line,col): warning HR2009: ...); the holder's
+            // root kind, root, path and location go in a scope for structured sinks.
+            var lines = e.Lines;
+            for (var i = 0; i < e.Causes.Count; i++)
+            {
+                var cause = e.Causes[i];
+                using var scope = _logger.BeginScope(new Dictionary<string, object?>
+                {
+                    ["RootKind"] = cause.Kind.ToString(),
+                    ["Root"] = cause.Root,
+                    ["Path"] = cause.Path,
+                    ["Location"] = cause.Location,
+                });
+                _logger.Log(LogLevel.Warning, StallCode, "{Library} generation {Generation}: {Message}", Library, e.Generation, lines[i]);
+            }
         }
 
         private void OnCompileFailed(object? sender, CompileFailedEventArgs e) =>
@@ -119,6 +140,8 @@ public static class ReloadableLibraryLogging
         private void Coded(LogLevel level, string message, Exception? exception, int generation) =>
             _logger.Log(level, ReloadEventIds.OfMessage(message) ?? default, exception,
                 "{Library} generation {Generation}: {Message}", Library, generation, message);
+
+        private static readonly EventId StallCode = new(2009, "HR2009");
 
         private static long? Ms(TimeSpan? time) => time is { } t ? (long)Math.Round(t.TotalMilliseconds) : null;
 

@@ -92,6 +92,40 @@ public sealed class LoggingTests : IDisposable
         Assert.StartsWith("HR2013: 2 Bullet left out", (string)problem.Values["Message"]!);
     }
 
+    [Fact]
+    public void A_stall_is_logged_as_how_it_was_searched_and_a_coded_warning_per_holder_with_its_root_and_path_in_scope()
+    {
+        const string subscribes = "namespace Game { public static class Logic { [HotReload.Runtime.OnGenerationLoaded] static void Attach() => HotReload.Tests.StallLogEvents.Tick += OnTick; static void OnTick() { } public static string Step(HotReload.Tests.Shared.Counter c) => \"one\"; } }";
+        var library = _compiler.CompileStatic(Source("static"));
+        _compiler.PublishCopy(1, subscribes);
+        using var reloadable = ReloadableLibrary.Open(library, _compiler.CopiesDirectory,
+            new ReloadOptions { UnloadStallTimeout = TimeSpan.FromMilliseconds(200), StallDiagnosis = StallDiagnosisMode.InProcess });
+        var log = new KeptLog();
+        using var subscription = reloadable.LogTo(log);
+        try
+        {
+            _compiler.PublishCopy(2, Source("two"));
+            HostLoop.WaitForSwap(reloadable, 2);
+            HostLoop.UpdateUntil(reloadable, () => log.Has(2009), "the stall to be logged");
+
+            var searched = log.Single(2103);
+            Assert.Equal("StallSearched", searched.Id.Name);
+            Assert.Equal("in-process", searched.Values["DiagnosisMethod"]);
+            Assert.Contains("search from outside is off", searched.Text);
+            var holder = log.Single(2009);
+            Assert.Equal(LogLevel.Warning, holder.Level);
+            Assert.Equal("HR2009", holder.Id.Name);
+            Assert.Equal(1, holder.Values["Generation"]);
+            Assert.StartsWith("HR2009: generation 1 is still in memory", (string)holder.Values["Message"]!);
+            Assert.Equal("StaticEvent", holder.Scope["RootKind"]);
+            Assert.Equal(["HotReload.Tests.StallLogEvents.Tick", "a delegate to Game.Logic.OnTick"], (IEnumerable<string>)holder.Scope["Path"]!);
+        }
+        finally
+        {
+            StallLogEvents.Clear();
+        }
+    }
+
     [Theory]
     [InlineData("HR2004: Loading x failed", 2004, "HR2004")]
     [InlineData("HR3001: Common changed", 3001, "HR3001")]
@@ -106,7 +140,12 @@ public sealed class LoggingTests : IDisposable
 
     public void Dispose() => _compiler.Dispose();
 
-    private sealed record Entry(LogLevel Level, EventId Id, string Text, Exception? Exception, IReadOnlyDictionary<string, object?> Values);
+    private sealed record Entry(LogLevel Level, EventId Id, string Text, Exception? Exception, IReadOnlyDictionary<string, object?> Values, IReadOnlyDictionary<string, object?> Scope);
+
+    private sealed class ScopeEnd(Action end) : IDisposable
+    {
+        public void Dispose() => end();
+    }
 
     private sealed class KeptLog : ILogger
     {
@@ -121,7 +160,20 @@ public sealed class LoggingTests : IDisposable
 
         public Entry Single(int id) => Assert.Single(Entries, e => e.Id.Id == id);
 
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        private readonly AsyncLocal<IReadOnlyDictionary<string, object?>?> _scope = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+        {
+            var outer = _scope.Value;
+            var values = (state as IEnumerable<KeyValuePair<string, object?>>)?.ToDictionary(p => p.Key, p => p.Value) ?? [];
+            foreach (var (key, value) in outer ?? new Dictionary<string, object?>())
+            {
+                values.TryAdd(key, value);
+            }
+
+            _scope.Value = values;
+            return new ScopeEnd(() => _scope.Value = outer);
+        }
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
@@ -130,8 +182,18 @@ public sealed class LoggingTests : IDisposable
             var values = (state as IEnumerable<KeyValuePair<string, object?>>)?.ToDictionary(p => p.Key, p => p.Value) ?? [];
             lock (_entries)
             {
-                _entries.Add(new Entry(logLevel, eventId, formatter(state, exception), exception, values));
+                _entries.Add(new Entry(logLevel, eventId, formatter(state, exception), exception, values, _scope.Value ?? new Dictionary<string, object?>()));
             }
         }
     }
+}
+
+/// <summary>A static event of the host that only the logging test's generation subscribes to (tests run in parallel).</summary>
+public static class StallLogEvents
+{
+    public static event Action? Tick;
+
+    public static void Clear() => Tick = null;
+
+    public static void Raise() => Tick?.Invoke();
 }
