@@ -37,11 +37,16 @@ internal static class LiveEdits
         Assert.All(all.Zip(all.Skip(1)), p => Assert.True(p.Second.Value > p.First.Value, $"the counter went from {p.First.Value} to {p.Second.Value}: state lost{Environment.NewLine}{host.Transcript()}"));
     }
 
-    public static HostProcess StartLiveHost(Workspace ws)
+    /// <summary>Builds the host (unless <paramref name="build"/> is false) and starts it live on generation <paramref name="generation"/>.</summary>
+    public static HostProcess StartLiveHost(Workspace ws, IReadOnlyDictionary<string, string>? environment = null, bool build = true, int generation = 1)
     {
-        ws.BuildHost().ShouldSucceed();
-        var host = ws.StartHost();
-        host.WaitFor(l => l.Contains("compiling on save; generation 1 running", StringComparison.Ordinal), "the host to start live with its compiler");
+        if (build)
+        {
+            ws.BuildHost().ShouldSucceed();
+        }
+
+        var host = ws.StartHost(environment: environment);
+        host.WaitFor(l => l.Contains($"compiling on save; generation {generation} running", StringComparison.Ordinal), "the host to start live with its compiler");
         host.WaitForCompiler();
         return host;
     }

@@ -16,7 +16,8 @@ public sealed class ReleasePublishTests(ReleasePublishTests.Published published)
         ["GenerationLoadContext", "PreparedGeneration", "GenerationFolder", "GenerationWatcher", "UnloadTracker", "WarmCompiler", "HostAssemblies", "CompileManifest",
          "LeakDiagnosis", "RollbackHistory", "FaultLocation", "GenerationHooks", "PrivateDependencies", "TrustedRoots", "RealPaths",
          "LiveSession", "CopyPreparer", "GenerationSwitch", "StateMigrator", "MigrationPlanner", "MigrationCode", "GenerationTypeMap",
-         "FieldInitializers", "FieldPairing", "IdentityMap", "ClassCopyPlan", "DelegatePlan", "HostTypes", "CollectionShape", "EnumTable"];
+         "FieldInitializers", "FieldPairing", "IdentityMap", "ClassCopyPlan", "DelegatePlan", "HostTypes", "CollectionShape", "EnumTable",
+         "StallDiagnosis", "DiagnosisHelper", "HelperReport"];
 
     public sealed class Published : IDisposable
     {

@@ -36,8 +36,16 @@ internal sealed class Workspace : IDisposable
 
     public DotNet.Result BuildHost(params string[] extra) => Run(["build", "Host", .. extra]);
 
-    public HostProcess StartHost(string configuration = "Debug", int frames = 100_000) =>
-        new(DotNet.StartInfo(HostAssembly(configuration), "--frames", frames.ToString()));
+    public HostProcess StartHost(string configuration = "Debug", int frames = 100_000, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = DotNet.StartInfo(HostAssembly(configuration), "--frames", frames.ToString());
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        return new HostProcess(start);
+    }
 
     /// <summary>The numbers of the copies on disk, lowest first.</summary>
     public IReadOnlyList<int> Copies() =>
