@@ -17,10 +17,15 @@ internal sealed class CachedMemory(IDataReader inner) : IDataReader
     private readonly Dictionary<ulong, byte[]?> _chunks = [];
     private (ulong Start, ulong End)[] _uncached = [];
 
+    // The chunk read last: a walk of the heap reads object after object in it, so most reads need no lookup at all.
+    private ulong _lastStart = ulong.MaxValue;
+    private byte[] _last = [];
+
     /// <summary>Memory to read as it is at each read, never from a chunk: the threads' stacks.</summary>
     public void Uncache(IEnumerable<(ulong Start, ulong End)> ranges)
     {
         _uncached = [.. ranges.Where(r => r.End > r.Start)];
+        (_lastStart, _last) = (ulong.MaxValue, []);
         foreach (var start in _chunks.Keys.Where(Overlaps).ToList())
         {
             _chunks.Remove(start);
@@ -60,11 +65,19 @@ internal sealed class CachedMemory(IDataReader inner) : IDataReader
     public void FlushCachedData()
     {
         _chunks.Clear();
+        (_lastStart, _last) = (ulong.MaxValue, []);
         inner.FlushCachedData();
     }
 
     public int Read(ulong address, Span<byte> buffer)
     {
+        var lastOffset = address - _lastStart;
+        if (lastOffset < (ulong)_last.Length && (ulong)_last.Length - lastOffset >= (ulong)buffer.Length)
+        {
+            _last.AsSpan((int)lastOffset, buffer.Length).CopyTo(buffer);
+            return buffer.Length;
+        }
+
         var done = 0;
         while (done < buffer.Length)
         {
@@ -83,6 +96,7 @@ internal sealed class CachedMemory(IDataReader inner) : IDataReader
                 return done + inner.Read(at, buffer[done..]);
             }
 
+            (_lastStart, _last) = (start, chunk);
             var count = Math.Min(chunk.Length - offset, buffer.Length - done);
             chunk.AsSpan(offset, count).CopyTo(buffer[done..]);
             done += count;

@@ -26,10 +26,12 @@ internal sealed class HolderSearch
     private readonly HashSet<ulong> _allocators = [];
     private readonly SourceLocations _sources;
     private readonly List<string> _runningThreads = [];
+    private readonly bool _live;
 
-    private HolderSearch(ClrRuntime runtime, ClrModule module)
+    private HolderSearch(ClrRuntime runtime, ClrModule module, bool live)
     {
         _runtime = runtime;
+        _live = live;
         _heap = runtime.Heap;
         _module = module;
         _sources = new SourceLocations(module.Name);
@@ -42,12 +44,15 @@ internal sealed class HolderSearch
         }
     }
 
-    /// <summary>The holders of the generation whose assembly is <paramref name="assemblyName"/> (<c>Game.3</c>); null when it is gone.</summary>
-    public static List<Holder>? Find(ClrRuntime runtime, string assemblyName, int most)
+    /// <summary>
+    /// The holders of the generation whose assembly is <paramref name="assemblyName"/> (<c>Game.3</c>); null when it is
+    /// gone. <paramref name="live"/>: the heap is read while the host runs (see <see cref="Roots"/>).
+    /// </summary>
+    public static List<Holder>? Find(ClrRuntime runtime, string assemblyName, int most, bool live)
     {
         var module = runtime.EnumerateModules().FirstOrDefault(m =>
             m.Name is { } name && string.Equals(Path.GetFileNameWithoutExtension(name), assemblyName, StringComparison.OrdinalIgnoreCase));
-        return module is null ? null : new HolderSearch(runtime, module).Run(most);
+        return module is null ? null : new HolderSearch(runtime, module, live).Run(most);
     }
 
     private bool InGeneration(ClrType? type) =>
@@ -64,6 +69,7 @@ internal sealed class HolderSearch
         var timers = new HashSet<ulong>();
         // Carefully: read live, a thread's allocation context can hold a gap of memory not yet formatted as objects; the
         // walk steps over it rather than stopping at it (and missing the rest of the region).
+        var kinds = new Dictionary<ulong, ObjectKind>(); // by method table: most of what an object is, its type decides
         foreach (var obj in _heap.EnumerateObjects(carefully: true))
         {
             if (obj.Type is not { } type)
@@ -71,17 +77,31 @@ internal sealed class HolderSearch
                 continue;
             }
 
-            if (Belongs(obj, type) is { } what)
+            if (!kinds.TryGetValue(type.MethodTable, out var kind))
             {
-                targets[obj.Address] = what;
+                kinds[type.MethodTable] = kind = KindOf(obj, type);
             }
-            else if (type.Name == "System.Threading.Thread" && ThreadName(obj) is { } named)
+
+            switch (kind)
             {
-                threadNames[named.Id] = named.Name;
-            }
-            else if (type.Name == TimerQueueTimer)
-            {
-                timers.Add(obj.Address);
+                case ObjectKind.OfGeneration:
+                    targets[obj.Address] = Names.OfGeneration(type);
+                    break;
+                case ObjectKind.Delegate when DelegateMethod(obj) is { } method && InGeneration(method.Type):
+                    targets[obj.Address] = Names.Delegate(method);
+                    break;
+                case ObjectKind.Delegate when InGeneration(type): // of a delegate type of the generation, to another method
+                    targets[obj.Address] = Names.OfGeneration(type);
+                    break;
+                case ObjectKind.RuntimeType when obj.AsRuntimeType() is { } runtimeType && InGeneration(runtimeType):
+                    targets[obj.Address] = $"typeof({Names.Type(runtimeType)}), a type of the generation";
+                    break;
+                case ObjectKind.Thread when ThreadName(obj) is { } named:
+                    threadNames[named.Id] = named.Name;
+                    break;
+                case ObjectKind.Timer:
+                    timers.Add(obj.Address);
+                    break;
             }
 
             if (type.ContainsPointers)
@@ -112,26 +132,16 @@ internal sealed class HolderSearch
         return holders;
     }
 
-    /// <summary>What of the generation an object is, or null when it is not of it.</summary>
-    private string? Belongs(ClrObject obj, ClrType type)
-    {
-        if (obj.IsDelegate && DelegateMethod(obj) is { } method && InGeneration(method.Type))
-        {
-            return Names.Delegate(method);
-        }
+    /// <summary>What an object of a type can be to the search: the type decides, except for a delegate (its method) and a System.Type (the type it stands for).</summary>
+    private enum ObjectKind { Other, OfGeneration, Delegate, RuntimeType, Thread, Timer }
 
-        if (InGeneration(type))
-        {
-            return Names.OfGeneration(type);
-        }
-
-        if (obj.IsRuntimeType && obj.AsRuntimeType() is { } runtimeType && InGeneration(runtimeType))
-        {
-            return $"typeof({Names.Type(runtimeType)}), a type of the generation";
-        }
-
-        return null;
-    }
+    private ObjectKind KindOf(ClrObject obj, ClrType type) =>
+        obj.IsDelegate ? ObjectKind.Delegate
+        : InGeneration(type) ? ObjectKind.OfGeneration
+        : obj.IsRuntimeType ? ObjectKind.RuntimeType
+        : type.Name == "System.Threading.Thread" ? ObjectKind.Thread
+        : type.Name == TimerQueueTimer ? ObjectKind.Timer
+        : ObjectKind.Other;
 
     private static ClrMethod? DelegateMethod(ClrObject obj)
     {
@@ -195,7 +205,7 @@ internal sealed class HolderSearch
     {
         // An object can have several roots (a delegate in a static event and on a thread's stack): each is a holder.
         var roots = new Dictionary<ulong, List<ClrRoot>>();
-        foreach (var root in _heap.EnumerateRoots())
+        foreach (var root in Roots())
         {
             if (root.Object.Address != 0 && root.RootKind != ClrRootKind.None)
             {
@@ -260,6 +270,17 @@ internal sealed class HolderSearch
             }
         }
     }
+
+    /// <summary>
+    /// Every root; read live, without the locals on the threads' stacks: the runtime's data access library walks a
+    /// running thread's stack for them, which faults or never ends when the stack changes under it (measured: 2 reads in
+    /// 15 took the helper down). A thread that runs the generation's code is still named (<see cref="RunningThreads"/>:
+    /// a stack trace, which survives that); a local of another thread is found from a dump, which the runtime reads when
+    /// a live read finds no holder.
+    /// </summary>
+    private IEnumerable<ClrRoot> Roots() => _live
+        ? _runtime.EnumerateHandles().Where(h => h.IsStrong).Select(h => (ClrRoot)h).Concat(_heap.EnumerateFinalizerRoots()).Concat(_heap.EnumerateAdditionalRoots())
+        : _heap.EnumerateRoots();
 
     private static List<ulong> PathFrom(ulong start, Dictionary<ulong, ulong> toward)
     {

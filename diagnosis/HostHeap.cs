@@ -32,6 +32,9 @@ internal sealed class HostHeap : IDisposable
     /// <summary>How the heap was read, for the message: "attached live", "from a dump".</summary>
     public string Method { get; }
 
+    /// <summary>Whether the heap is read while the host runs (it can change under the reader), not from a dump.</summary>
+    public bool IsLive => _attached is not null;
+
     /// <summary>How long the host was paused for it: zero attached live, the dump's writing otherwise.</summary>
     public TimeSpan Pause { get; }
 

@@ -21,7 +21,7 @@ try
 {
     using var heap = HostHeap.Open(pid, dumpOnly: args.Contains(StallProtocol.DumpOnlyOption));
     Progress.Step($"opened the heap {heap.Method}");
-    var holders = HolderSearch.Find(heap.Runtime, assembly, most);
+    var holders = HolderSearch.Find(heap.Runtime, assembly, most, heap.IsLive);
     if (holders is null)
     {
         Console.WriteLine(StallProtocol.Line(StallProtocol.Gone));

@@ -16,8 +16,8 @@ internal sealed class StallDiagnosis
     public const string ModeVariable = "HOTRELOAD_STALL_DIAGNOSIS";
     private const int MostCauses = 8;
 
-    /// <summary>How many times the heap is read live when collections run during each read.</summary>
-    public const int MostLiveReads = 3;
+    /// <summary>How many times the heap is read live when a full collection runs during each read.</summary>
+    public const int MostLiveReads = 2;
 
     private readonly string _library;
     private readonly string? _compileManifest;
@@ -58,9 +58,12 @@ internal sealed class StallDiagnosis
             var assembly = CopyLayout.AssemblyName(_library, generation);
             var report = ReadHolders(dumpOnly =>
             {
-                var collections = GC.CollectionCount(0); // counts every collection, of any generation
+                // What holds a generation stalled for a while has outlived many collections: it is in generation 2, which
+                // only a full collection compacts. The young generations' collections (one a second in an ordinary
+                // frame loop) do not move it, so only a full one calls for a second read.
+                var collections = GC.CollectionCount(2);
                 var read = helper.Run(Environment.ProcessId, assembly, dumpOnly, MostCauses);
-                return read with { HeapMoved = !dumpOnly && GC.CollectionCount(0) != collections };
+                return read with { HeapMoved = !dumpOnly && GC.CollectionCount(2) != collections };
             }, _mode == StallDiagnosisMode.Dump);
             if (report.Gone)
             {
@@ -84,11 +87,13 @@ internal sealed class StallDiagnosis
 
     /// <summary>
     /// Runs the helper (<paramref name="run"/> takes whether to read from a dump only): live first unless
-    /// <paramref name="dumpOnly"/>. Read live, the heap moves under the reader. A collection in the host during the read
-    /// can move a holder out of its sight: read again, up to <see cref="MostLiveReads"/> times, and say so if every
-    /// read saw one. The runtime's data access library can even fault on a half-moved object and take the helper down,
-    /// or lose its way: then from a dump, a consistent snapshot (the host pauses while it is written). A refusal is
-    /// not retried: the helper tries the dump itself when attaching is refused.
+    /// <paramref name="dumpOnly"/>. Read live, the heap moves under the reader: a full collection in the host during the
+    /// read can move a holder out of its sight, so read again, up to <see cref="MostLiveReads"/> times, and say so if
+    /// every read saw one. The runtime's data access library can even fault on a half-moved object and take the helper
+    /// down, or lose its way; and a live read does not search the locals of the threads' stacks (it cannot walk them
+    /// safely while they run). Then from a dump, a consistent snapshot with every root (the host pauses while it is
+    /// written): when a live read crashed, or found no holder. A refusal is not retried: the helper tries the dump itself
+    /// when attaching is refused.
     /// </summary>
     public static HelperReport ReadHolders(Func<bool, HelperReport> run, bool dumpOnly)
     {
@@ -98,20 +103,27 @@ internal sealed class StallDiagnosis
             report = run(dumpOnly);
         }
 
-        if (report.HeapMoved && report.Refusal is null)
-        {
-            return report with { Method = report.Method + $" (collections ran during each of {MostLiveReads} reads: a holder may be missing)" };
-        }
-
-        if (!report.Crashed || dumpOnly)
+        if (dumpOnly || report.Gone || (report.Refusal is not null && !report.Crashed))
         {
             return report;
         }
 
+        var moved = report.HeapMoved ? $" (a full collection ran during each of {MostLiveReads} reads: a holder may be missing)" : "";
+        if (!report.Crashed && report.Causes.Count > 0)
+        {
+            return report with { Method = report.Method + moved };
+        }
+
+        var why = report.Crashed ? report.Refusal : "no holder found";
         var fromDump = run(true);
-        return fromDump.Refusal is null
-            ? fromDump with { Method = $"{fromDump.Method} (read live, {report.Refusal})" }
-            : fromDump with { Refusal = $"read live, {report.Refusal}; from a dump, {fromDump.Refusal}" };
+        if (fromDump.Refusal is null)
+        {
+            return fromDump with { Method = $"{fromDump.Method} (read live, {why})" };
+        }
+
+        return report.Crashed
+            ? fromDump with { Refusal = $"read live, {report.Refusal}; from a dump, {fromDump.Refusal}" }
+            : report with { Method = $"{report.Method}{moved} (from a dump, {fromDump.Refusal})" };
     }
 
     // Separate, so that the strong reference the search needs is gone when it returns.

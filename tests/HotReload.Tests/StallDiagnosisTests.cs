@@ -78,17 +78,43 @@ public sealed class StallDiagnosisTests(Xunit.Abstractions.ITestOutputHelper out
     [Fact]
     public void A_live_read_during_which_the_heap_moved_is_read_again_and_said_so_when_every_read_saw_it()
     {
-        var live = new HelperReport([], "attached live", TimeSpan.Zero, null, Gone: false);
+        var cause = new StallCause(StallRootKind.StaticField, "Common.Hub.Items", ["Common.Hub.Items", "a Game.Item of the generation"], null, "the static field ...");
+        var live = new HelperReport([cause], "attached live", TimeSpan.Zero, null, Gone: false);
         var moved = live with { HeapMoved = true };
         var reads = new Queue<HelperReport>([moved, live]);
         var calm = StallDiagnosis.ReadHolders(_ => reads.Dequeue(), dumpOnly: false);
-        Assert.Same(live, calm);
+        Assert.Equal(live, calm);
         Assert.Empty(reads);
 
-        var count = 0;
-        var restless = StallDiagnosis.ReadHolders(_ => { count++; return moved; }, dumpOnly: false);
-        Assert.Equal(StallDiagnosis.MostLiveReads, count);
-        Assert.Equal($"attached live (collections ran during each of {StallDiagnosis.MostLiveReads} reads: a holder may be missing)", restless.Method);
+        var runs = new List<bool>();
+        var restless = StallDiagnosis.ReadHolders(d => { runs.Add(d); return moved; }, dumpOnly: false);
+        Assert.Equal(Enumerable.Repeat(false, StallDiagnosis.MostLiveReads), runs);
+        Assert.Equal($"attached live (a full collection ran during each of {StallDiagnosis.MostLiveReads} reads: a holder may be missing)", restless.Method);
+        Assert.Equal([cause], restless.Causes);
+    }
+
+    [Fact]
+    public void A_live_read_that_found_no_holder_is_read_again_from_a_dump_which_sees_the_threads_locals()
+    {
+        var none = new HelperReport([], "attached live", TimeSpan.Zero, null, Gone: false);
+        var local = new StallCause(StallRootKind.Stack, "a local of Host.Run on thread (managed id 1)", ["a local of Host.Run on thread (managed id 1)", "a Game.Item of the generation"], null, "...");
+        var dump = new HelperReport([local], "from a dump", TimeSpan.FromMilliseconds(900), null, Gone: false);
+        var runs = new List<bool>();
+        var found = StallDiagnosis.ReadHolders(d => { runs.Add(d); return d ? dump : none; }, dumpOnly: false);
+        Assert.Equal([false, true], runs);
+        Assert.Equal("from a dump (read live, no holder found)", found.Method);
+        Assert.Equal([local], found.Causes);
+
+        // The dump refused: the live read's (empty) report stands, and says why there is no second look.
+        var refused = StallDiagnosis.ReadHolders(d => d ? HelperReport.Refused("a dump was refused (no)") : none, dumpOnly: false);
+        Assert.Null(refused.Refusal);
+        Assert.Equal("attached live (from a dump, a dump was refused (no))", refused.Method);
+
+        // Gone while read: no dump.
+        runs.Clear();
+        var gone = none with { Gone = true };
+        Assert.Same(gone, StallDiagnosis.ReadHolders(d => { runs.Add(d); return gone; }, dumpOnly: false));
+        Assert.Equal([false], runs);
     }
 
     [Theory]
