@@ -16,7 +16,7 @@ internal sealed class StallDiagnosis
     public const string ModeVariable = "HOTRELOAD_STALL_DIAGNOSIS";
     private const int MostCauses = 8;
 
-    /// <summary>How many times the heap is read live when a full collection runs during each read.</summary>
+    /// <summary>How many times the heap is read live when a collection runs during each read.</summary>
     public const int MostLiveReads = 2;
 
     private readonly string _library;
@@ -58,12 +58,9 @@ internal sealed class StallDiagnosis
             var assembly = CopyLayout.AssemblyName(_library, generation);
             var report = ReadHolders(dumpOnly =>
             {
-                // What holds a generation stalled for a while has outlived many collections: it is in generation 2, which
-                // only a full collection compacts. The young generations' collections (one a second in an ordinary
-                // frame loop) do not move it, so only a full one calls for a second read.
-                var collections = GC.CollectionCount(2);
+                using var pause = CollectionPause.Start(!dumpOnly);
                 var read = helper.Run(Environment.ProcessId, assembly, dumpOnly, MostCauses);
-                return read with { HeapMoved = !dumpOnly && GC.CollectionCount(2) != collections };
+                return read with { HeapMoved = !dumpOnly && pause.Collected };
             }, _mode == StallDiagnosisMode.Dump);
             if (report.Gone)
             {
@@ -87,8 +84,9 @@ internal sealed class StallDiagnosis
 
     /// <summary>
     /// Runs the helper (<paramref name="run"/> takes whether to read from a dump only): live first unless
-    /// <paramref name="dumpOnly"/>. Read live, the heap moves under the reader: a full collection in the host during the
-    /// read can move a holder out of its sight, so read again, up to <see cref="MostLiveReads"/> times, and say so if
+    /// <paramref name="dumpOnly"/>. Read live, the heap must not move under the reader: <see cref="CollectionPause"/>
+    /// holds collections off; one that ran all the same (the host allocated past the budget) can move a holder out of
+    /// its sight, so read again, up to <see cref="MostLiveReads"/> times, and say so if
     /// every read saw one. The runtime's data access library can even fault on a half-moved object and take the helper
     /// down, or lose its way; and a live read does not search the locals of the threads' stacks (it cannot walk them
     /// safely while they run). Then from a dump, a consistent snapshot with every root (the host pauses while it is
@@ -108,7 +106,7 @@ internal sealed class StallDiagnosis
             return report;
         }
 
-        var moved = report.HeapMoved ? $" (a full collection ran during each of {MostLiveReads} reads: a holder may be missing)" : "";
+        var moved = report.HeapMoved ? $" (a collection ran during each of {MostLiveReads} reads: a holder may be missing)" : "";
         if (!report.Crashed && report.Causes.Count > 0)
         {
             return report with { Method = report.Method + moved };
