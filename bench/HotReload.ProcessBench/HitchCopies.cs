@@ -86,14 +86,19 @@ internal sealed class HitchCopies
         .DefaultIfEmpty().Max();
 
     /// <summary>Compiles the next <paramref name="count"/> copies into the staging folder; returns their numbers.</summary>
-    public IReadOnlyList<int> Stage(int count)
+    public IReadOnlyList<int> Stage(int count) =>
+        Stage(count, generation => _logic.GetText().ToString().Replace(Step, $"state.Counter += {generation};", StringComparison.Ordinal));
+
+    /// <summary>Compiles the next <paramref name="count"/> copies with Logic.cs replaced by what <paramref name="logic"/>
+    /// returns for each copy's number (the `stall` figure's leaking and clean copies); returns their numbers.</summary>
+    public IReadOnlyList<int> Stage(int count, Func<int, string> logic)
     {
         var numbers = new List<int>();
         for (var i = 0; i < count; i++)
         {
             var generation = ++_staged;
             var name = AssemblyName + "." + Number(generation);
-            var source = _logic.GetText().ToString().Replace(Step, $"state.Counter += {generation};", StringComparison.Ordinal);
+            var source = logic(generation);
             var compilation = _compilation
                 .ReplaceSyntaxTree(_logic, CSharpSyntaxTree.ParseText(SourceText.From(source, Encoding.UTF8), _arguments.ParseOptions, _logic.FilePath))
                 .WithAssemblyName(name)

@@ -59,6 +59,8 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
         var workspace = new SampleWorkspace(scratch, feed);
         File.Copy(Path.Combine(Repository.Root, "bench", "HotReload.ProcessBench", "HitchHost", "Program.cs"),
             Path.Combine(workspace.Root, "Host", "Program.cs"), overwrite: true);
+        File.Copy(Path.Combine(Repository.Root, "bench", "HotReload.ProcessBench", "FrameHost", "Workload.cs"),
+            Path.Combine(workspace.Root, "Host", "Workload.cs"), overwrite: true);
         Console.WriteLine("hitch: building the host...");
         workspace.BuildHost("-p:TreatWarningsAsErrors=true").ThrowIfFailed();
 

@@ -4,13 +4,13 @@ namespace HotReload.ProcessBench;
 internal sealed record Options(string Figure, bool Quick, string? FeedFolder, string CommandLine)
 {
     /// <summary>The figures, in the order `all` runs them.</summary>
-    public static readonly string[] Figures = ["build", "edit", "state", "hosts", "scale", "save-memory", "hitch"];
+    public static readonly string[] Figures = ["build", "edit", "state", "hosts", "scale", "save-memory", "hitch", "stall"];
 
     private static string FigureList => string.Join('|', Figures.Append("all"));
 
     public static string Usage =>
         "Usage: dotnet run -c Release --project bench/HotReload.ProcessBench -- <" + FigureList + "> [--quick] [--feed DIR]\n" +
-        "  --quick     2 runs of each measurement, hitch 5 swaps (proves the figure runs; the numbers mean little)\n" +
+        "  --quick     2 runs of each measurement, hitch 5 swaps, stall 1 stall (proves the figure runs; the numbers mean little)\n" +
         "  --feed DIR  use HotReload.Sdk/HotReload.Runtime .nupkg files from DIR instead of packing a copy of the source";
 
     /// <summary>True when this run includes <paramref name="name"/>.</summary>

@@ -1,6 +1,6 @@
 using HotReload.ProcessBench;
 
-// dotnet run -c Release --project bench/HotReload.ProcessBench -- <build|edit|state|hosts|scale|save-memory|hitch|all> [--quick] [--feed DIR]
+// dotnet run -c Release --project bench/HotReload.ProcessBench -- <build|edit|state|hosts|scale|save-memory|hitch|stall|all> [--quick] [--feed DIR]
 if (Options.Parse(args) is not { } options)
 {
     Console.Error.WriteLine(Options.Usage);
@@ -44,6 +44,11 @@ if (options.Includes("save-memory"))
 if (options.Includes("hitch"))
 {
     new HitchFigure(scratch, feed, options).Run();
+}
+
+if (options.Includes("stall"))
+{
+    new StallFigure(scratch, feed, options).Run();
 }
 
 return 0;
