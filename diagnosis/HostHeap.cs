@@ -42,7 +42,7 @@ internal sealed class HostHeap : IDisposable
     /// Opens the heap of process <paramref name="pid"/>, attached live unless <paramref name="dumpOnly"/>; throws
     /// <see cref="HeapRefusedException"/> with the reasons when no way works.
     /// </summary>
-    public static HostHeap Open(int pid, bool dumpOnly)
+    public static HostHeap Open(int pid, bool dumpOnly, string dumpPath)
     {
         string? live = null;
         if (!dumpOnly)
@@ -57,7 +57,7 @@ internal sealed class HostHeap : IDisposable
             }
         }
 
-        return FromDump(pid, live);
+        return FromDump(pid, live, dumpPath);
     }
 
     private static HostHeap Attach(int pid)
@@ -69,7 +69,7 @@ internal sealed class HostHeap : IDisposable
             var target = new DataTarget(memory, new DataTargetOptions());
             var runtime = CreateRuntime(target);
             memory.Uncache(runtime.Threads.Select(t => (Math.Min(t.StackBase, t.StackLimit), Math.Max(t.StackBase, t.StackLimit))));
-            return new HostHeap(target, runtime, "attached live", TimeSpan.Zero, null) { _attached = attached };
+            return new HostHeap(target, runtime, StallProtocol.AttachedLive, TimeSpan.Zero, null) { _attached = attached };
         }
         catch
         {
@@ -78,9 +78,8 @@ internal sealed class HostHeap : IDisposable
         }
     }
 
-    private static HostHeap FromDump(int pid, string? liveRefusal)
+    private static HostHeap FromDump(int pid, string? liveRefusal, string path)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"hotreload-stall-{pid}-{Guid.NewGuid():N}.dmp");
         try
         {
             var clock = Stopwatch.StartNew();
@@ -89,7 +88,7 @@ internal sealed class HostHeap : IDisposable
             var target = DataTarget.LoadDump(path);
             try
             {
-                return new HostHeap(target, CreateRuntime(target), "from a dump", pause, path);
+                return new HostHeap(target, CreateRuntime(target), StallProtocol.FromDump, pause, path);
             }
             catch
             {

@@ -4,7 +4,7 @@ using HotReload;
 using HotReload.Diagnosis;
 
 // The stall diagnosis, started by HotReload.Runtime when a released generation stays in memory:
-//   dotnet exec HotReload.Diagnosis.dll --pid <host> --assembly <Name.N> [--most <n>] [--dump-only]
+//   dotnet exec HotReload.Diagnosis.dll --pid <host> --assembly <Name.N> [--most <n>] [--dump-path <file>] [--deadline <s>] [--dump-only]
 // Prints StallProtocol lines: a holder each, then done; or refused (the heap could not be read), or gone. Each step's
 // time goes to standard error, which the runtime quotes when the helper fails or takes too long.
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal) && p.i + 1 < args.Length)
@@ -16,10 +16,26 @@ if (!options.TryGetValue("--pid", out var pidText) || !int.TryParse(pidText, out
 }
 
 var most = options.TryGetValue("--most", out var mostText) && int.TryParse(mostText, out var n) ? n : 5;
+var dumpPath = options.GetValueOrDefault(StallProtocol.DumpPathOption)
+    ?? Path.Combine(Path.GetTempPath(), $"hotreload-stall-{pid}-{Guid.NewGuid():N}.dmp");
+
+// Its own deadline: a helper whose host (and the runtime that would stop it) has gone never stays behind.
+if (options.TryGetValue(StallProtocol.DeadlineOption, out var deadlineText) && int.TryParse(deadlineText, out var deadline))
+{
+    new Thread(() =>
+    {
+        Thread.Sleep(TimeSpan.FromSeconds(deadline));
+        Console.Error.WriteLine($"past its deadline of {deadline} s");
+        Environment.Exit(3);
+    }) { IsBackground = true }.Start();
+}
+
+// The path separator is not ASCII: the runtime reads UTF-8.
+Console.OutputEncoding = System.Text.Encoding.UTF8;
 var clock = Stopwatch.StartNew();
 try
 {
-    using var heap = HostHeap.Open(pid, dumpOnly: args.Contains(StallProtocol.DumpOnlyOption));
+    using var heap = HostHeap.Open(pid, dumpOnly: args.Contains(StallProtocol.DumpOnlyOption), dumpPath);
     Progress.Step($"opened the heap {heap.Method}");
     var holders = HolderSearch.Find(heap.Runtime, assembly, most, heap.IsLive);
     if (holders is null)

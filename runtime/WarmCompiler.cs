@@ -11,7 +11,8 @@ namespace HotReload.Runtime;
 internal sealed class WarmCompiler : IDisposable
 {
     // Set for the host by dotnet watch or a debugger; they are not for the compiler.
-    private static readonly string[] HostOnlyVariables = ["DOTNET_STARTUP_HOOKS", "DOTNET_MODIFIABLE_ASSEMBLIES"];
+    /// <summary>The host's own start-up hooks and settings, never a helper process's (the compiler, the stall diagnosis).</summary>
+    public static readonly string[] HostOnlyVariables = ["DOTNET_STARTUP_HOOKS", "DOTNET_MODIFIABLE_ASSEMBLIES"];
 
     private readonly Process _process;
     private readonly string _library;

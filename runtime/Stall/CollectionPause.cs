@@ -22,8 +22,8 @@ internal sealed class CollectionPause : IDisposable
         _collections = GC.CollectionCount(0); // counts every collection; read after the region began (starting one counts as one)
     }
 
-    /// <summary>Starts the pause, or, when <paramref name="pause"/> is false (a read from a dump), only counts collections.</summary>
-    public static CollectionPause Start(bool pause) => new(pause && TryStart());
+    /// <summary>Starts the pause (or, where the host has a region of its own, only counts collections).</summary>
+    public static CollectionPause Start() => new(TryStart());
 
     /// <summary>Whether a collection ran since the pause began (the host allocated past the budget, or collected itself).</summary>
     public bool Collected => GC.CollectionCount(0) != _collections;
@@ -48,7 +48,8 @@ internal sealed class CollectionPause : IDisposable
 
     public void Dispose()
     {
-        if (_started && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+        // Not after a collection ended ours: a region in place then is one the host began since.
+        if (_started && !Collected && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
         {
             try
             {

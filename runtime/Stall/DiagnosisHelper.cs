@@ -60,13 +60,41 @@ internal sealed class DiagnosisHelper(string dotNetHost, string tool)
         }
     }
 
-    /// <summary>Runs the helper on process <paramref name="processId"/> for the generation whose assembly is <paramref name="assemblyName"/>.</summary>
-    public HelperReport Run(int processId, string assemblyName, bool dumpOnly, int most)
+    /// <summary>
+    /// Runs the helper on process <paramref name="processId"/> for the generation whose assembly is
+    /// <paramref name="assemblyName"/>; stops it when <paramref name="stop"/> is cancelled (the library is disposed).
+    /// </summary>
+    public HelperReport Run(int processId, string assemblyName, bool dumpOnly, int most, CancellationToken stop)
+    {
+        // The dump's path is chosen here, and the file deleted here: a helper stopped or crashed never leaves a
+        // heap-sized file behind.
+        var dumpPath = Path.Combine(Path.GetTempPath(), $"hotreload-stall-{processId}-{Guid.NewGuid():N}.dmp");
+        try
+        {
+            return RunHelper(processId, assemblyName, dumpOnly, most, dumpPath, stop);
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(dumpPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Still open somewhere (a helper that is being killed, on Windows): the system's temporary folder keeps it.
+            }
+        }
+    }
+
+    private HelperReport RunHelper(int processId, string assemblyName, bool dumpOnly, int most, string dumpPath, CancellationToken stop)
     {
         var start = new ProcessStartInfo(dotNetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // The protocol's path separator is not ASCII: both sides speak UTF-8, whatever the host's console uses.
+            StandardOutputEncoding = System.Text.Encoding.UTF8,
+            StandardErrorEncoding = System.Text.Encoding.UTF8,
             UseShellExecute = false,
             CreateNoWindow = true,
         };
@@ -78,14 +106,19 @@ internal sealed class DiagnosisHelper(string dotNetHost, string tool)
         start.ArgumentList.Add(assemblyName);
         start.ArgumentList.Add("--most");
         start.ArgumentList.Add(most.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(StallProtocol.DumpPathOption);
+        start.ArgumentList.Add(dumpPath);
+        start.ArgumentList.Add(StallProtocol.DeadlineOption);
+        start.ArgumentList.Add((MostTime.TotalSeconds + 5).ToString("F0", CultureInfo.InvariantCulture));
         if (dumpOnly)
         {
             start.ArgumentList.Add(StallProtocol.DumpOnlyOption);
         }
 
-        // The host's own start-up hooks and settings are not the helper's.
-        start.Environment.Remove("DOTNET_STARTUP_HOOKS");
-        start.Environment.Remove("DOTNET_MODIFIABLE_ASSEMBLIES");
+        foreach (var variable in WarmCompiler.HostOnlyVariables)
+        {
+            start.Environment.Remove(variable);
+        }
 
         using var process = new Process { StartInfo = start };
         try
@@ -110,16 +143,40 @@ internal sealed class DiagnosisHelper(string dotNetHost, string tool)
             }
         };
         process.BeginErrorReadLine();
-        if (!process.WaitForExit(MostTime))
+        var exited = process.WaitForExitAsync(stop);
+        try
         {
-            process.Kill(entireProcessTree: true); // the helper this started, by its own handle
-            process.WaitForExit();
-            return HelperReport.Failed($"the helper took longer than {MostTime.TotalSeconds:F0} s{LastOf(progress, "its last step: ")}");
+            exited.Wait(MostTime);
+        }
+        catch (AggregateException)
+        {
+            // Stopped: the library was disposed.
+        }
+
+        if (!exited.IsCompletedSuccessfully)
+        {
+            Stop(process);
+            return stop.IsCancellationRequested
+                ? HelperReport.Refused("the library was disposed during the search")
+                : HelperReport.Failed($"the helper took longer than {MostTime.TotalSeconds:F0} s{LastOf(progress, "its last step: ")}");
         }
 
         process.WaitForExit(); // the redirected streams are complete only then
         var report = Parse(output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return report ?? HelperReport.Failed($"the helper failed (exit code {process.ExitCode}{LastOf(progress, "")})");
+    }
+
+    private static void Stop(Process helper)
+    {
+        try
+        {
+            helper.Kill(); // the helper this started, by its own handle (it starts no process of its own)
+            helper.WaitForExit();
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // It exited at that very moment.
+        }
     }
 
     /// <summary>A report from the helper's lines; null when they do not end as the protocol says (the helper failed).</summary>

@@ -30,8 +30,6 @@ internal sealed class StallDiagnosis
         _mode = ModeFrom(Environment.GetEnvironmentVariable(ModeVariable)) ?? mode;
     }
 
-    public StallDiagnosisMode Mode => _mode;
-
     /// <summary>The mode an environment variable's value names; null for none (or a value it does not know).</summary>
     public static StallDiagnosisMode? ModeFrom(string? value) => value?.Trim().ToLowerInvariant() switch
     {
@@ -45,7 +43,7 @@ internal sealed class StallDiagnosis
     /// The stall of <paramref name="generation"/>, with its holders; null when the generation left memory while it was
     /// searched (its unload is reported instead). <paramref name="context"/> is weak: the helper needs no reference to it.
     /// </summary>
-    public UnloadStalledEventArgs? Diagnose(int generation, WeakReference context, TimeSpan afterRelease, bool wentLive)
+    public UnloadStalledEventArgs? Diagnose(int generation, WeakReference context, TimeSpan afterRelease, bool wentLive, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
         string reason;
@@ -55,31 +53,50 @@ internal sealed class StallDiagnosis
         }
         else if (DiagnosisHelper.Locate(_compileManifest, out reason) is { } helper)
         {
-            var assembly = CopyLayout.AssemblyName(_library, generation);
-            var report = ReadHolders(dumpOnly =>
-            {
-                using var pause = CollectionPause.Start(!dumpOnly);
-                var read = helper.Run(Environment.ProcessId, assembly, dumpOnly, MostCauses);
-                return read with { HeapMoved = !dumpOnly && pause.Collected };
-            }, _mode == StallDiagnosisMode.Dump);
-            if (report.Gone)
+            var report = ReadFromOutside(helper, CopyLayout.AssemblyName(_library, generation), stop);
+            if (report.Gone && !context.IsAlive)
             {
                 return null;
             }
 
-            if (report.Refusal is null)
+            if (report.Gone)
+            {
+                reason = "the helper did not find the generation in the host's heap";
+            }
+            else if (report.Refusal is null)
             {
                 return new UnloadStalledEventArgs(generation, afterRelease, wentLive, report.Causes,
                     new StallSearch(report.Method, clock.Elapsed, report.HostPause, FallbackReason: null));
             }
-
-            reason = report.Refusal;
+            else
+            {
+                reason = report.Refusal;
+            }
         }
 
         var causes = SearchInProcess(context);
         return causes is null
             ? null
             : new UnloadStalledEventArgs(generation, afterRelease, wentLive, causes, new StallSearch(StallSearch.InProcess, clock.Elapsed, TimeSpan.Zero, reason));
+    }
+
+    private HelperReport ReadFromOutside(DiagnosisHelper helper, string assembly, CancellationToken stop)
+    {
+        try
+        {
+            return ReadHolders(dumpOnly =>
+            {
+                // Live, the host's collections are held off while the helper reads (a dump needs no such thing).
+                using var pause = dumpOnly ? null : CollectionPause.Start();
+                var read = helper.Run(Environment.ProcessId, assembly, dumpOnly, MostCauses, stop);
+                return read with { HeapMoved = pause is { Collected: true } && read.Method == StallProtocol.AttachedLive };
+            }, _mode == StallDiagnosisMode.Dump);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever went wrong out there, the host goes on: the runtime's own search, with the reason.
+            return HelperReport.Refused($"the search from outside failed ({e.GetType().Name}: {e.Message.TrimEnd('.')})");
+        }
     }
 
     /// <summary>
@@ -107,7 +124,8 @@ internal sealed class StallDiagnosis
         }
 
         var moved = report.HeapMoved ? $" (a collection ran during each of {MostLiveReads} reads: a holder may be missing)" : "";
-        if (!report.Crashed && report.Causes.Count > 0)
+        // A live read that found holders stands; so does any read the helper made from a dump itself (attaching refused).
+        if (!report.Crashed && (report.Causes.Count > 0 || report.Method != StallProtocol.AttachedLive))
         {
             return report with { Method = report.Method + moved };
         }

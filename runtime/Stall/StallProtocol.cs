@@ -25,6 +25,18 @@ internal static class StallProtocol
     /// <summary>The option that makes the helper read the heap only through a dump (no live attach).</summary>
     public const string DumpOnlyOption = "--dump-only";
 
+    /// <summary>The option that names the file the helper writes a dump to (the runtime deletes it, whatever becomes of the helper).</summary>
+    public const string DumpPathOption = "--dump-path";
+
+    /// <summary>The option that gives the helper its own deadline, in seconds: it exits then, even when nobody waits for it any more.</summary>
+    public const string DeadlineOption = "--deadline";
+
+    /// <summary>How the heap was read (the <see cref="Done"/> line's method): live beside the host.</summary>
+    public const string AttachedLive = "attached live";
+
+    /// <summary>How the heap was read: from a dump the host's runtime wrote.</summary>
+    public const string FromDump = "from a dump";
+
     /// <summary>The kinds of root a holder can have, as the helper names them.</summary>
     public static class Kinds
     {

@@ -37,6 +37,12 @@ internal sealed class UnloadTracker : IDisposable
     private TimeSpan _checkDueAt;
     private bool _disposed;
 
+    // While a stall is searched, no check collects: a collection would end the pause of collections a live read of the
+    // heap runs in (CollectionPause). A check that comes due meanwhile runs when the search is over.
+    private bool _diagnosing;
+    private bool _checkDeferred;
+    private readonly CancellationTokenSource _stop = new();
+
     public UnloadTracker(Action signal, StallDiagnosis diagnosis, TimeSpan stallAfter, bool collect)
     {
         _signal = signal;
@@ -105,9 +111,17 @@ internal sealed class UnloadTracker : IDisposable
 
     private void Check()
     {
+        bool deferred;
         lock (_pending)
         {
             _checkDue = false;
+            deferred = _checkDeferred |= _diagnosing;
+        }
+
+        if (deferred)
+        {
+            UnloadQueued(); // unloading starts no collection: only the collections wait for the search
+            return;
         }
 
         UnloadQueued();
@@ -151,17 +165,9 @@ internal sealed class UnloadTracker : IDisposable
             }
         }
 
-        // Outside the lock: a diagnosis reads the host's heap for a second or so (BENCHMARKS.md), and a swap on the host's
-        // thread must never wait for it to release a generation.
-        foreach (var released in stalled ?? [])
+        if (stalled is not null)
         {
-            // Null when it left memory while it was searched: its unload is reported, not a stall.
-            if (_diagnosis.Diagnose(released.Generation, released.Context, released.Since.Elapsed, released.WentLive) is { } stall
-                && MarkReported(released))
-            {
-                _results.Enqueue(stall);
-                reported = true;
-            }
+            reported |= Diagnose(stalled);
         }
 
         if (reported)
@@ -170,18 +176,62 @@ internal sealed class UnloadTracker : IDisposable
         }
     }
 
-    /// <summary>False when it was unloaded (and reported) while it was searched.</summary>
-    private bool MarkReported(Released released)
+    /// <summary>
+    /// Searches each stalled generation for its holders, outside the lock: a search reads the host's heap for a second or
+    /// so (BENCHMARKS.md §12), and a swap on the host's thread must never wait for it to release a generation. Whether a
+    /// stall was reported.
+    /// </summary>
+    private bool Diagnose(List<Released> stalled)
+    {
+        lock (_pending)
+        {
+            _diagnosing = true;
+        }
+
+        var reported = false;
+        try
+        {
+            foreach (var released in stalled)
+            {
+                // Null when it left memory while it was searched: its unload is reported, not a stall.
+                if (_diagnosis.Diagnose(released.Generation, released.Context, released.Since.Elapsed, released.WentLive, _stop.Token) is { } stall)
+                {
+                    reported |= Report(released, stall);
+                }
+            }
+        }
+        finally
+        {
+            lock (_pending)
+            {
+                _diagnosing = false;
+                if (_checkDeferred && !_disposed && !_checkDue)
+                {
+                    Schedule(FirstCheck);
+                }
+
+                _checkDeferred = false;
+            }
+        }
+
+        return reported;
+    }
+
+    /// <summary>Queues the stall, unless the generation was unloaded (and reported) while it was searched.</summary>
+    private bool Report(Released released, UnloadStalledEventArgs stall)
     {
         lock (_pending)
         {
             var i = _pending.FindIndex(p => ReferenceEquals(p.Context, released.Context));
-            if (i >= 0)
+            if (i < 0)
             {
-                _pending[i] = _pending[i] with { StallReported = true };
+                return false;
             }
 
-            return i >= 0;
+            // In the lock, so that a late unload found by a check after this is always queued after its stall.
+            _pending[i] = _pending[i] with { StallReported = true };
+            _results.Enqueue(stall);
+            return true;
         }
     }
 
@@ -204,6 +254,7 @@ internal sealed class UnloadTracker : IDisposable
     /// <summary>Stops checking. Contexts released but not yet unloaded (a swap just before) are unloaded now.</summary>
     public void Dispose()
     {
+        _stop.Cancel(); // a search in progress stops its helper
         lock (_pending)
         {
             _disposed = true;
