@@ -55,6 +55,12 @@ internal sealed class HolderSearch
         return module is null ? null : new HolderSearch(runtime, module, live).Run(most);
     }
 
+    /// <summary>
+    /// Of the generation's own assembly, whose symbols <see cref="SourceLocations"/> reads: not one of its private
+    /// dependencies (in the same context, but with symbols of their own), nor a host object a long path was cut at.
+    /// </summary>
+    private bool InGenerationAssembly(ClrType? type) => type?.Module is { } module && module.Address == _module.Address;
+
     private bool InGeneration(ClrType? type) =>
         type is not null
         && ((type.LoaderAllocatorHandle != 0 && _allocators.Contains(type.LoaderAllocatorHandle))
@@ -191,7 +197,7 @@ internal sealed class HolderSearch
             var root = Names.Thread(thread.ManagedThreadId, threadNames);
             _runningThreads.Add(root);
             var where = Names.Method(method);
-            var location = _sources.Find(method, frame.InstructionPointer);
+            var location = InGenerationAssembly(method.Type) ? _sources.Find(method, frame.InstructionPointer) : null;
             yield return new Holder(Kinds.Thread, root, location, [root, where],
                 $"{root}, which is running {where} of the generation (a thread runs its code, and holds it, until it returns: stop it in an [OnGenerationReleasing] hook)");
         }
@@ -426,10 +432,10 @@ internal sealed class HolderSearch
     {
         if (last.IsDelegate && DelegateMethod(last) is { } method && InGeneration(method.Type))
         {
-            return _sources.Find(method, instructionPointer: 0);
+            return InGenerationAssembly(method.Type) ? _sources.Find(method, instructionPointer: 0) : null;
         }
 
         var type = last.IsRuntimeType ? last.AsRuntimeType() : last.Type;
-        return type is null ? null : _sources.FindType(type);
+        return InGenerationAssembly(type) ? _sources.FindType(type!) : null;
     }
 }

@@ -1,3 +1,4 @@
+using HotReload.Runtime;
 using Microsoft.Diagnostics.Runtime;
 
 namespace HotReload.Diagnosis;
@@ -8,31 +9,16 @@ internal static class Names
     public static string Type(ClrType type) => (type.Name ?? "?").Replace('+', '.');
 
     /// <summary>An auto-property's or event's field by its member's name.</summary>
-    public static string Field(string name)
-    {
-        const string backing = ">k__BackingField";
-        return name.StartsWith('<') && name.EndsWith(backing, StringComparison.Ordinal) ? name[1..^backing.Length] : name;
-    }
+    public static string Field(string name) => GeneratedNames.MemberKey(name);
 
     /// <summary><c>Game.Logic.OnTick</c>, or <c>a lambda in Game.Logic.Start</c>.</summary>
     public static string Method(ClrMethod method)
     {
-        var typeName = method.Type?.Name ?? "?";
-
         // A lambda's or local function's class (<>c, <>c__DisplayClass3_0) is nested in the type the user wrote it in.
+        var typeName = method.Type?.Name ?? "?";
         var generated = typeName.IndexOf("+<", StringComparison.Ordinal);
         var owner = (generated >= 0 ? typeName[..generated] : typeName).Replace('+', '.');
-        var name = method.Name ?? "?";
-        if (name.StartsWith('<') && name.IndexOf('>') is var close and > 1)
-        {
-            var inMethod = name[1..close];
-            var local = name.IndexOf("g__", StringComparison.Ordinal) is var g and >= 0 && name.IndexOf('|') is var bar and > 0
-                ? name[(g + 3)..bar]
-                : null;
-            return local is null ? $"a lambda in {owner}.{inMethod}" : $"the local function {local} in {owner}.{inMethod}";
-        }
-
-        return $"{owner}.{name}";
+        return MethodNames.Describe(owner, method.Name ?? "?");
     }
 
     public static string Delegate(ClrMethod method) => "a delegate to " + Method(method);
@@ -46,11 +32,11 @@ internal static class Names
     {
         var name = type.Name ?? "?";
         var machine = name.LastIndexOf("+<", StringComparison.Ordinal);
-        var close = machine < 0 ? -1 : name.IndexOf(">d__", machine, StringComparison.Ordinal);
-        if (close > machine + 2)
+        if (machine > 0 && GeneratedNames.TryParseStateMachine(name[(machine + 1)..], out var inMethod))
         {
+            // The runtime's box around it names it as a generic argument: ...AsyncStateMachineBox<..., Game.Logic+<Wait>d__2>.
             var start = name.LastIndexOfAny(['<', ','], machine) + 1;
-            var method = $"{name[start..machine].Replace('+', '.')}.{name[(machine + 2)..close]}";
+            var method = $"{name[start..machine].Replace('+', '.')}.{inMethod}";
             return name.Contains("AsyncStateMachineBox", StringComparison.Ordinal)
                 ? $"the async method {method} of the generation, awaiting"
                 : $"the async method or iterator {method} of the generation";

@@ -15,16 +15,24 @@ internal static class MethodNames
             type = type.DeclaringType; // a closure class (<>c, <>c__DisplayClass): name the type the lambda is written in
         }
 
-        var name = method.Name;
+        return Describe(type?.FullName, method.Name);
+    }
+
+    /// <summary>
+    /// The same from names: <paramref name="owner"/> is the type the user wrote the method in (for a lambda, the type
+    /// its closure class is nested in). The stall diagnosis names methods it reads from the host's heap this way too.
+    /// </summary>
+    public static string Describe(string? owner, string name)
+    {
         if (GeneratedNames.TryParseFunction(name, out var function))
         {
             return function.IsLocalFunction
-                ? $"the local function {function.LocalName} in {type?.FullName}.{function.Method}"
-                : $"a lambda in {type?.FullName}.{function.Method}";
+                ? $"the local function {function.LocalName} in {owner}.{function.Method}"
+                : $"a lambda in {owner}.{function.Method}";
         }
 
         return name.StartsWith('<') && name.IndexOf('>') is var end and > 1
-            ? $"a lambda in {type?.FullName}.{name[1..end]}"
-            : $"{type?.FullName}.{name}";
+            ? $"a lambda in {owner}.{name[1..end]}"
+            : $"{owner}.{name}";
     }
 }
