@@ -11,6 +11,9 @@ namespace HotReload.Diagnosis;
 /// <param name="Text">One line: the root, the path, and what of the generation it ends at.</param>
 internal sealed record Holder(string Kind, string Root, string? Location, IReadOnlyList<string> Path, string Text);
 
+/// <summary>A thread with a method of the generation on its stack: its managed id, the method as the user wrote it, where in the source.</summary>
+internal sealed record RunningThread(int ManagedId, string Method, string? Location);
+
 /// <summary>
 /// Finds what holds a generation, in the host's heap: every object that belongs to it (an object of one of its types, a
 /// delegate to one of its methods, a <c>System.Type</c> of one of its types), then, walking the references backwards
@@ -26,12 +29,12 @@ internal sealed class HolderSearch
     private readonly HashSet<ulong> _allocators = [];
     private readonly SourceLocations _sources;
     private readonly List<string> _runningThreads = [];
-    private readonly bool _live;
+    private readonly ThreadWalk? _threads;
 
-    private HolderSearch(ClrRuntime runtime, ClrModule module, bool live)
+    private HolderSearch(ClrRuntime runtime, ClrModule module, ThreadWalk? threads)
     {
         _runtime = runtime;
-        _live = live;
+        _threads = threads;
         _heap = runtime.Heap;
         _module = module;
         _sources = new SourceLocations(module.Name);
@@ -46,14 +49,21 @@ internal sealed class HolderSearch
 
     /// <summary>
     /// The holders of the generation whose assembly is <paramref name="assemblyName"/> (<c>Game.3</c>); null when it is
-    /// gone. <paramref name="live"/>: the heap is read while the host runs (see <see cref="Roots"/>).
+    /// gone. <paramref name="threads"/>: the heap is read while the host runs, and its threads are walked apart, by
+    /// that (see <see cref="Roots"/>); null for a dump, whose threads are walked here.
     /// </summary>
-    public static List<Holder>? Find(ClrRuntime runtime, string assemblyName, int most, bool live)
-    {
-        var module = runtime.EnumerateModules().FirstOrDefault(m =>
+    public static List<Holder>? Find(ClrRuntime runtime, string assemblyName, int most, ThreadWalk? threads) =>
+        Module(runtime, assemblyName) is { } module ? new HolderSearch(runtime, module, threads).Run(most) : null;
+
+    /// <summary>The threads running the generation's code (see <see cref="ThreadWalk"/>); null when it is gone.</summary>
+    public static List<RunningThread>? FindRunningThreads(ClrRuntime runtime, string assemblyName) =>
+        Module(runtime, assemblyName) is { } module ? [.. new HolderSearch(runtime, module, null).WalkThreads()] : null;
+
+    private static ClrModule? Module(ClrRuntime runtime, string assemblyName) =>
+        runtime.EnumerateModules().FirstOrDefault(m =>
             m.Name is { } name && string.Equals(Path.GetFileNameWithoutExtension(name), assemblyName, StringComparison.OrdinalIgnoreCase));
-        return module is null ? null : new HolderSearch(runtime, module, live).Run(most);
-    }
+
+    private bool IsLive => _threads is not null;
 
     /// <summary>
     /// Of the generation's own assembly, whose symbols <see cref="SourceLocations"/> reads: not one of its private
@@ -125,7 +135,8 @@ internal sealed class HolderSearch
 
         Progress.Step($"heap pass: {targets.Count} objects of the generation, {to.Count} references");
         var holders = new List<Holder>();
-        holders.AddRange(RunningThreads(threadNames).Take(most));
+        var running = _threads is null ? WalkThreads() : _threads.Take();
+        holders.AddRange(running.Select(t => ThreadHolder(t, threadNames)).Take(most));
         Progress.Step("running threads");
         if (targets.Count > 0)
         {
@@ -170,7 +181,7 @@ internal sealed class HolderSearch
             : null;
 
     /// <summary>Threads with a method of the generation on their stack: they run its code (and hold it) until they return.</summary>
-    private IEnumerable<Holder> RunningThreads(Dictionary<int, string> threadNames)
+    private IEnumerable<RunningThread> WalkThreads()
     {
         foreach (var thread in _runtime.Threads)
         {
@@ -194,13 +205,17 @@ internal sealed class HolderSearch
                 continue;
             }
 
-            var root = Names.Thread(thread.ManagedThreadId, threadNames);
-            _runningThreads.Add(root);
-            var where = Names.Method(method);
             var location = InGenerationAssembly(method.Type) ? _sources.Find(method, frame.InstructionPointer) : null;
-            yield return new Holder(Kinds.Thread, root, location, [root, where],
-                $"{root}, which is running {where} of the generation (a thread runs its code, and holds it, until it returns: stop it in an [OnGenerationReleasing] hook)");
+            yield return new RunningThread(thread.ManagedThreadId, Names.Method(method), location);
         }
+    }
+
+    private Holder ThreadHolder(RunningThread thread, Dictionary<int, string> threadNames)
+    {
+        var root = Names.Thread(thread.ManagedId, threadNames);
+        _runningThreads.Add(root);
+        return new Holder(Kinds.Thread, root, thread.Location, [root, thread.Method],
+            $"{root}, which is running {thread.Method} of the generation (a thread runs its code, and holds it, until it returns: stop it in an [OnGenerationReleasing] hook)");
     }
 
     /// <summary>
@@ -280,11 +295,11 @@ internal sealed class HolderSearch
     /// <summary>
     /// Every root; read live, without the locals on the threads' stacks: the runtime's data access library walks a
     /// running thread's stack for them, which faults or never ends when the stack changes under it (measured: 2 reads in
-    /// 15 took the helper down). A thread that runs the generation's code is still named (<see cref="RunningThreads"/>:
-    /// a stack trace, which survives that); a local of another thread is found from a dump, which the runtime reads when
-    /// a live read finds no holder.
+    /// 15 took the helper down). A thread that runs the generation's code is still named: from its stack trace, walked in
+    /// a process apart (<see cref="ThreadWalk"/>), since even that takes the walker down now and then; a local of another
+    /// thread is found from a dump, which the runtime reads when a live read finds no holder.
     /// </summary>
-    private IEnumerable<ClrRoot> Roots() => _live
+    private IEnumerable<ClrRoot> Roots() => IsLive
         ? _runtime.EnumerateHandles().Where(h => h.IsStrong).Select(h => (ClrRoot)h).Concat(_heap.EnumerateFinalizerRoots()).Concat(_heap.EnumerateAdditionalRoots())
         : _heap.EnumerateRoots();
 

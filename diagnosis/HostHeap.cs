@@ -60,6 +60,9 @@ internal sealed class HostHeap : IDisposable
         return FromDump(pid, live, dumpPath);
     }
 
+    /// <summary>Opens the heap of process <paramref name="pid"/> attached live, or throws why not.</summary>
+    public static HostHeap OpenLive(int pid) => Attach(pid);
+
     private static HostHeap Attach(int pid)
     {
         var attached = DataTarget.AttachToProcess(pid, suspend: false);

@@ -33,11 +33,22 @@ if (options.TryGetValue(StallProtocol.DeadlineOption, out var deadlineText) && i
 // The path separator is not ASCII: the runtime reads UTF-8.
 Console.OutputEncoding = System.Text.Encoding.UTF8;
 var clock = Stopwatch.StartNew();
+if (args.Contains(StallProtocol.ThreadsOnlyOption))
+{
+    // The thread walker (ThreadWalk): live only; a refusal or a fault is its parent's to handle.
+    using var live = HostHeap.OpenLive(pid);
+    ThreadWalk.Print(HolderSearch.FindRunningThreads(live.Runtime, assembly) ?? []);
+    return 0;
+}
+
+var dumpOnly = args.Contains(StallProtocol.DumpOnlyOption);
 try
 {
-    using var heap = HostHeap.Open(pid, dumpOnly: args.Contains(StallProtocol.DumpOnlyOption), dumpPath);
+    // Read live, the threads are walked apart, from the start, beside the heap's read.
+    var threads = dumpOnly ? null : ThreadWalk.Begin(pid, assembly);
+    using var heap = HostHeap.Open(pid, dumpOnly, dumpPath);
     Progress.Step($"opened the heap {heap.Method}");
-    var holders = HolderSearch.Find(heap.Runtime, assembly, most, heap.IsLive);
+    var holders = HolderSearch.Find(heap.Runtime, assembly, most, heap.IsLive ? threads : null);
     if (holders is null)
     {
         Console.WriteLine(StallProtocol.Line(StallProtocol.Gone));

@@ -53,7 +53,15 @@ internal sealed class StallDiagnosis
         }
         else if (DiagnosisHelper.Locate(_compileManifest, out reason) is { } helper)
         {
-            var report = ReadFromOutside(helper, CopyLayout.AssemblyName(_library, generation), stop);
+            var assembly = CopyLayout.AssemblyName(_library, generation);
+            var report = ReadFromOutside(helper, assembly, stop);
+            if (report.Gone && context.IsAlive)
+            {
+                // Read live, the list of the host's assemblies can change under the reader (others loading and
+                // unloading) and miss this one: once more.
+                report = ReadFromOutside(helper, assembly, stop);
+            }
+
             if (report.Gone && !context.IsAlive)
             {
                 return null;

@@ -19,6 +19,18 @@ internal static class StallProtocol
     /// <summary><c>gone</c>: the generation had left memory by the time the heap was read.</summary>
     public const string Gone = "gone";
 
+    /// <summary>
+    /// <c>running	managedId	method	location</c>: a thread with a method of the generation on its stack, as the helper's
+    /// own thread walker (<see cref="ThreadsOnlyOption"/>) prints it for the helper.
+    /// </summary>
+    public const string Running = "running";
+
+    /// <summary>
+    /// The option that makes the helper only walk the host's threads' stacks, live, and print <see cref="Running"/> lines:
+    /// the helper runs that part apart, since walking a running thread's stack can take the walking process down.
+    /// </summary>
+    public const string ThreadsOnlyOption = "--threads-only";
+
     /// <summary>Separates the steps of a path.</summary>
     public const string PathSeparator = " → ";
 
