@@ -215,7 +215,7 @@ internal sealed class HolderSearch
         var root = Names.Thread(thread.ManagedId, threadNames);
         _runningThreads.Add(root);
         return new Holder(Kinds.Thread, root, thread.Location, [root, thread.Method],
-            $"{root}, which is running {thread.Method} of the generation (a thread runs its code, and holds it, until it returns: stop it in an [OnGenerationReleasing] hook)");
+            $"{root}, which is running {thread.Method} of the generation{Hint(Kinds.Thread)}");
     }
 
     /// <summary>
@@ -406,17 +406,7 @@ internal sealed class HolderSearch
         return "a System.Threading.Timer";
     }
 
-    private static string Hint(string kind) => kind switch
-    {
-        Kinds.StaticEvent => " (detach the handler in an [OnGenerationReleasing] hook)",
-        Kinds.FrameworkCache => " (a cache of the framework: clear it, or keep the generation's types out of it)",
-        Kinds.StaticField => " (clear it in an [OnGenerationReleasing] hook)",
-        Kinds.GCHandle => " (free the handle in an [OnGenerationReleasing] hook)",
-        Kinds.Timer => " (dispose or cancel it in an [OnGenerationReleasing] hook)",
-        Kinds.FinalizerQueue => " (its finalizer has not run yet: it will, unless the finalizer thread is blocked)",
-        Kinds.Stack => " (a method still running on that thread holds it)",
-        _ => "",
-    };
+    private static string Hint(string kind) => HotReload.StallProtocol.Hint(kind);
 
     private string StackRoot(ClrRoot root, Dictionary<int, string> threadNames)
     {

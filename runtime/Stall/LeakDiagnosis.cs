@@ -155,15 +155,15 @@ internal static class LeakDiagnosis
                 var state = stateField.GetValue(timer);
                 if (callback is not null && FirstIn(callback, generation) is { } handler)
                 {
-                    yield return Timer("a System.Threading.Timer", Describe(handler), "(dispose the timer)");
+                    yield return Timer("a System.Threading.Timer", Describe(handler));
                 }
                 else if (state is not null && BelongsTo(state.GetType(), generation))
                 {
-                    yield return Timer("a System.Threading.Timer", $"a {state.GetType().FullName} of the generation", "(dispose the timer)");
+                    yield return Timer("a System.Threading.Timer", $"a {state.GetType().FullName} of the generation");
                 }
                 else if (state is Delegate stateDelegate && FirstIn(stateDelegate, generation) is { } continuation)
                 {
-                    yield return Timer("a Task.Delay or PeriodicTimer", Describe(continuation), "(cancel it)");
+                    yield return Timer("a Task.Delay or PeriodicTimer", Describe(continuation));
                 }
             }
         }
@@ -210,12 +210,12 @@ internal static class LeakDiagnosis
     {
         var path = new[] { root, Describe(handler) };
         return new StallCause(StallRootKind.StaticEvent, root, path, null,
-            $"the {what} {string.Join(StallProtocol.PathSeparator, path)} (detach the handler in an [OnGenerationReleasing] hook)");
+            $"the {what} {string.Join(StallProtocol.PathSeparator, path)}{StallProtocol.Hint(StallProtocol.Kinds.StaticEvent)}");
     }
 
-    private static StallCause Timer(string root, string end, string hint)
+    private static StallCause Timer(string root, string end)
     {
         var path = new[] { root, end };
-        return new StallCause(StallRootKind.Timer, root, path, null, $"{string.Join(StallProtocol.PathSeparator, path)} {hint}");
+        return new StallCause(StallRootKind.Timer, root, path, null, $"{string.Join(StallProtocol.PathSeparator, path)}{StallProtocol.Hint(StallProtocol.Kinds.Timer)}");
     }
 }

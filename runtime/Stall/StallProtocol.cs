@@ -63,6 +63,20 @@ internal static class StallProtocol
         public const string Other = "root";
     }
 
+    /// <summary>What to do about a holder of a kind, as its line ends: " (detach the handler in an [OnGenerationReleasing] hook)".</summary>
+    public static string Hint(string kind) => kind switch
+    {
+        Kinds.StaticEvent => " (detach the handler in an [OnGenerationReleasing] hook)",
+        Kinds.FrameworkCache => " (a cache of the framework: clear it, or keep the generation's types out of it)",
+        Kinds.StaticField => " (clear it in an [OnGenerationReleasing] hook)",
+        Kinds.GCHandle => " (free the handle in an [OnGenerationReleasing] hook)",
+        Kinds.Timer => " (dispose or cancel it in an [OnGenerationReleasing] hook)",
+        Kinds.Thread => " (a thread runs its code, and holds it, until it returns: stop it in an [OnGenerationReleasing] hook)",
+        Kinds.FinalizerQueue => " (its finalizer has not run yet: it will, unless the finalizer thread is blocked)",
+        Kinds.Stack => " (a method still running on that thread holds it)",
+        _ => "",
+    };
+
     public static string Line(params string[] fields) =>
         string.Join('\t', fields.Select(f => f.Replace('\t', ' ').ReplaceLineEndings(" ")));
 

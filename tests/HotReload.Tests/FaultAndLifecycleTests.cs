@@ -191,7 +191,7 @@ public sealed class FaultAndLifecycleTests(Xunit.Abstractions.ITestOutputHelper 
 
     [Theory]
     [InlineData(Subscribes, StallRootKind.StaticEvent, "the static event HotReload.Tests.Shared.HostEvents.Tick → a delegate to Game.Logic.OnTick (detach the handler in an [OnGenerationReleasing] hook)")]
-    [InlineData(StartsTimer, StallRootKind.Timer, "a System.Threading.Timer → a delegate to a lambda in Game.Logic.Start (dispose the timer)")]
+    [InlineData(StartsTimer, StallRootKind.Timer, "a System.Threading.Timer → a delegate to a lambda in Game.Logic.Start (dispose or cancel it in an [OnGenerationReleasing] hook)")]
     public void A_generation_held_by_the_host_is_reported_with_its_cause_and_its_late_unload_too(string holds, StallRootKind kind, string cause)
     {
         HostEvents.Clear();
