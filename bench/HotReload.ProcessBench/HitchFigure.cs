@@ -28,7 +28,7 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
 
     private int Rounds => options.Quick ? 1 : 3;
 
-    /// <summary>One measured frame of the host (see HitchHost/Program.cs, FrameLog.Write).</summary>
+    /// <summary>One measured frame of the host (see HitchHost/Program.cs, Frame; FrameHost/FrameLog.cs).</summary>
     private sealed record Frame(double Start, double Duration, double Update, double Call, bool Swapped,
         int Gen0, int Gen1, int Gen2, double GcPause, double GcPauseTotal, int Unloaded, int Preempted, double Cpu, int Gen2Total)
     {
@@ -59,8 +59,11 @@ internal sealed class HitchFigure(Scratch scratch, PackageFeed feed, Options opt
         var workspace = new SampleWorkspace(scratch, feed);
         File.Copy(Path.Combine(Repository.Root, "bench", "HotReload.ProcessBench", "HitchHost", "Program.cs"),
             Path.Combine(workspace.Root, "Host", "Program.cs"), overwrite: true);
-        File.Copy(Path.Combine(Repository.Root, "bench", "HotReload.ProcessBench", "FrameHost", "Workload.cs"),
-            Path.Combine(workspace.Root, "Host", "Workload.cs"), overwrite: true);
+        foreach (var shared in new[] { "Workload.cs", "FrameLog.cs" })
+        {
+            File.Copy(Path.Combine(Repository.Root, "bench", "HotReload.ProcessBench", "FrameHost", shared),
+                Path.Combine(workspace.Root, "Host", shared), overwrite: true);
+        }
         Console.WriteLine("hitch: building the host...");
         workspace.BuildHost("-p:TreatWarningsAsErrors=true").ThrowIfFailed();
 

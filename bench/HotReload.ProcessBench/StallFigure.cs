@@ -60,8 +60,11 @@ internal sealed class StallFigure(Scratch scratch, PackageFeed feed, Options opt
         var workspace = new SampleWorkspace(scratch, feed);
         File.Copy(Path.Combine(Repository.Root, "bench", "HotReload.ProcessBench", "StallHost", "Program.cs"),
             Path.Combine(workspace.Root, "Host", "Program.cs"), overwrite: true);
-        File.Copy(Path.Combine(Repository.Root, "bench", "HotReload.ProcessBench", "FrameHost", "Workload.cs"),
-            Path.Combine(workspace.Root, "Host", "Workload.cs"), overwrite: true);
+        foreach (var shared in new[] { "Workload.cs", "FrameLog.cs" })
+        {
+            File.Copy(Path.Combine(Repository.Root, "bench", "HotReload.ProcessBench", "FrameHost", shared),
+                Path.Combine(workspace.Root, "Host", shared), overwrite: true);
+        }
         File.WriteAllText(Path.Combine(workspace.Root, "Common", "Leaks.cs"), LeaksSource);
         Console.WriteLine("stall: building the host...");
         workspace.BuildHost("-p:TreatWarningsAsErrors=true").ThrowIfFailed();

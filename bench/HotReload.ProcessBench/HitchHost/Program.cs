@@ -65,7 +65,7 @@ var updateAndRender = library.Bind<Platform, State>(Logic.UpdateAndRender);
 Console.WriteLine($"[hitch] {library.Description}; generation {library.Generation} running; compiler {library.CompilerProcessId?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
 
 var state = newState.Invoke();
-var frames = new FrameLog(60 * 60 * 10); // ten minutes of frames
+var frames = new FrameLog<Frame>(60 * 60 * 10, Frame.Header); // ten minutes of frames
 var clock = Stopwatch.StartNew();
 var measureFrom = warmUp;
 var measuring = false;
@@ -216,32 +216,4 @@ internal static class ThreadUsage
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = false)]
     private static extern int clock_gettime(int clock, long[] time);
-}
-
-/// <summary>The measured frames, in a preallocated array: recording a frame allocates nothing.</summary>
-internal sealed class FrameLog(int capacity)
-{
-    private readonly Frame[] _frames = new Frame[capacity];
-
-    public long Origin { get; set; }
-
-    public int Count { get; private set; }
-
-    public void Add(in Frame frame)
-    {
-        if (Count < capacity)
-        {
-            _frames[Count++] = frame;
-        }
-    }
-
-    public void Write(string path)
-    {
-        using var writer = new StreamWriter(path);
-        writer.WriteLine(Frame.Header);
-        for (var i = 0; i < Count; i++)
-        {
-            writer.WriteLine(_frames[i].ToString());
-        }
-    }
 }

@@ -45,7 +45,7 @@ var work = Workload.Calibrate(WorkMs);
 // No warm compiler: the driver compiles the copies. A stall is reported 1 s after the release instead of 10 s.
 using var library = ReloadableLibrary.Open(typeof(Logic).Assembly,
     new ReloadOptions { CompileOnSave = false, UnloadStallTimeout = TimeSpan.FromSeconds(1) });
-var frames = new FrameLog(60 * 60 * 10); // ten minutes of frames
+var frames = new FrameLog<Frame>(60 * 60 * 10, Frame.Header); // ten minutes of frames
 double Now() => Stopwatch.GetElapsedTime(frames.Origin).TotalMilliseconds;
 string Ms(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
 
@@ -144,32 +144,4 @@ internal readonly record struct Frame(double Start, double Duration, double GcPa
     public const string Header = "start_ms,duration_ms,gc_pause_ms,gen0,gen2";
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Start:F3},{Duration:F4},{GcPause:F4},{Gen0},{Gen2}");
-}
-
-/// <summary>The measured frames, in a preallocated array: recording a frame allocates nothing.</summary>
-internal sealed class FrameLog(int capacity)
-{
-    private readonly Frame[] _frames = new Frame[capacity];
-
-    public long Origin { get; set; }
-
-    public int Count { get; private set; }
-
-    public void Add(in Frame frame)
-    {
-        if (Count < capacity)
-        {
-            _frames[Count++] = frame;
-        }
-    }
-
-    public void Write(string path)
-    {
-        using var writer = new StreamWriter(path);
-        writer.WriteLine(Frame.Header);
-        for (var i = 0; i < Count; i++)
-        {
-            writer.WriteLine(_frames[i].ToString());
-        }
-    }
 }
