@@ -54,14 +54,7 @@ internal sealed class StallDiagnosis
         else if (DiagnosisHelper.Locate(_compileManifest, out reason) is { } helper)
         {
             var assembly = CopyLayout.AssemblyName(_library, generation);
-            var report = ReadFromOutside(helper, assembly, stop);
-            if (report.Gone && context.IsAlive)
-            {
-                // Read live, the list of the host's assemblies can change under the reader (others loading and
-                // unloading) and miss this one: once more.
-                report = ReadFromOutside(helper, assembly, stop);
-            }
-
+            var report = ReadFromOutside(helper, assembly, () => context.IsAlive, stop);
             if (report.Gone && !context.IsAlive)
             {
                 return null;
@@ -88,23 +81,46 @@ internal sealed class StallDiagnosis
             : new UnloadStalledEventArgs(generation, afterRelease, wentLive, causes, new StallSearch(StallSearch.InProcess, clock.Elapsed, TimeSpan.Zero, reason));
     }
 
-    private HelperReport ReadFromOutside(DiagnosisHelper helper, string assembly, CancellationToken stop)
+    private HelperReport ReadFromOutside(DiagnosisHelper helper, string assembly, Func<bool> alive, CancellationToken stop)
     {
         try
         {
-            return ReadHolders(dumpOnly =>
+            return ReadWhileAlive(dumpOnly =>
             {
                 // Live, the host's collections are held off while the helper reads (a dump needs no such thing).
                 using var pause = dumpOnly ? null : CollectionPause.Start();
                 var read = helper.Run(Environment.ProcessId, assembly, dumpOnly, MostCauses, stop);
                 return read with { HeapMoved = pause is { Collected: true } && read.Method == StallProtocol.AttachedLive };
-            }, _mode == StallDiagnosisMode.Dump);
+            }, _mode == StallDiagnosisMode.Dump, alive);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Whatever went wrong out there, the host goes on: the runtime's own search, with the reason.
             return HelperReport.Refused($"the search from outside failed ({e.GetType().Name}: {e.Message.TrimEnd('.')})");
         }
+    }
+
+    /// <summary>
+    /// <see cref="ReadHolders"/>, and once more from a dump when the helper did not find the generation while its
+    /// context is still <paramref name="alive"/>: read live, the host's list of assemblies can change under the reader
+    /// (others loading and unloading) and miss it; a dump is a consistent snapshot. A dump that is refused leaves the
+    /// first answer.
+    /// </summary>
+    public static HelperReport ReadWhileAlive(Func<bool, HelperReport> run, bool dumpOnly, Func<bool> alive)
+    {
+        var report = ReadHolders(run, dumpOnly);
+        if (!report.Gone || !alive())
+        {
+            return report;
+        }
+
+        var fromDump = ReadHolders(run, dumpOnly: true);
+        if (fromDump.Gone || fromDump.Refusal is not null)
+        {
+            return fromDump.Gone ? fromDump : report;
+        }
+
+        return dumpOnly ? fromDump : fromDump with { Method = $"{fromDump.Method} (read live, the generation was not found)" };
     }
 
     /// <summary>

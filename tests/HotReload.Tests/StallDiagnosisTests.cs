@@ -118,6 +118,35 @@ public sealed class StallDiagnosisTests(Xunit.Abstractions.ITestOutputHelper out
     }
 
     [Fact]
+    public void A_generation_not_found_while_its_context_lives_is_read_again_from_a_dump_and_only_then()
+    {
+        var gone = new HelperReport([], "", TimeSpan.Zero, null, Gone: true);
+        var cause = new StallCause(StallRootKind.Thread, "thread 'w' (managed id 9)", ["thread 'w' (managed id 9)", "Game.Logic.Work"], null, "...");
+        var dump = new HelperReport([cause], StallProtocol.FromDump, TimeSpan.FromMilliseconds(500), null, Gone: false);
+        var runs = new List<bool>();
+
+        // Missed live (the host's assembly list changed under the reader) while the context lives: a dump finds it.
+        var found = StallDiagnosis.ReadWhileAlive(d => { runs.Add(d); return d ? dump : gone; }, dumpOnly: false, alive: () => true);
+        Assert.Equal([false, true], runs);
+        Assert.Equal([cause], found.Causes);
+        Assert.Equal(StallProtocol.FromDump + " (read live, the generation was not found)", found.Method);
+
+        // Really gone (the context was collected meanwhile): no dump, no pause.
+        runs.Clear();
+        Assert.Same(gone, StallDiagnosis.ReadWhileAlive(d => { runs.Add(d); return d ? dump : gone; }, dumpOnly: false, alive: () => false));
+        Assert.Equal([false], runs);
+
+        // The dump refused: the first answer stands (the caller says the generation was not found).
+        Assert.Same(gone, StallDiagnosis.ReadWhileAlive(d => d ? HelperReport.Refused("a dump was refused (no)") : gone, dumpOnly: false, alive: () => true));
+
+        // Dump mode: a second dump, said as itself.
+        runs.Clear();
+        var second = StallDiagnosis.ReadWhileAlive(d => { runs.Add(d); return runs.Count == 1 ? gone : dump; }, dumpOnly: true, alive: () => true);
+        Assert.Equal([true, true], runs);
+        Assert.Equal(StallProtocol.FromDump, second.Method);
+    }
+
+    [Fact]
     public void A_live_read_holds_collections_off_and_knows_when_one_ran_all_the_same()
     {
         // Other test classes run beside this one and may collect, which ends the region: so the region is looked at
