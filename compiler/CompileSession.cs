@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using HotReload.Compiler.Patching;
 using HotReload.Sdk.Tasks;
 
 namespace HotReload.Compiler;
@@ -19,6 +20,7 @@ internal sealed class CompileSession : IDisposable
     private readonly DependencyHashes _dependencyHashes = new();
     private readonly DotNetCommand _command = new();
     private readonly FileEvents _events;
+    private readonly PatchPath _patches;
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<string> _buildFiles;
     private readonly List<string> _excluded;
@@ -53,6 +55,7 @@ internal sealed class CompileSession : IDisposable
         _excluded = manifest.ExcludedDirectories.Select(Directory).ToList();
         _referencedProjectDirectories = manifest.ReferencedProjects.Select(p => Directory(Path.GetDirectoryName(p)!)).ToList();
         _events = new FileEvents(IsRelevant);
+        _patches = new PatchPath(manifest, _store, host);
     }
 
     private static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
@@ -184,6 +187,7 @@ internal sealed class CompileSession : IDisposable
         _responseFileWrite = File.GetLastWriteTimeUtc(_manifest.ResponseFile);
         _loadedArguments = RecordedCommandLine.ReadArguments(_manifest.ResponseFile) ?? [];
         _compilation = WarmCompilation.Load(_manifest.ResponseFile, _manifest.ProjectDirectory, _analyzers);
+        _patches.Reset(); // its copy came from another command line
         _sources = _compilation.SourcePaths.ToList();
         WatchOutsideSources();
     }
@@ -208,7 +212,11 @@ internal sealed class CompileSession : IDisposable
                 _compilation!.Update(_sources, new HashSet<string>([_sources[i % _sources.Count]], PathComparer));
             }
 
-            _compilation!.Emit(_manifest.AssemblyName + ".warmup");
+            var output = _compilation!.Emit(_manifest.AssemblyName + ".warmup");
+            if (i == 0 && output is { Compilation: { } compiled, Assembly: { } assembly, Pdb: { } pdb })
+            {
+                PatchCompiler.WarmUp(compiled, assembly, pdb);
+            }
         }
     }
 
@@ -334,6 +342,11 @@ internal sealed class CompileSession : IDisposable
         }
 
         _owedCopy = false;
+        if (_patches.TryPublish(compilation, _debounce, _batchTaken))
+        {
+            return;
+        }
+
         try
         {
             EmitAndPublish(compilation);
@@ -412,6 +425,8 @@ internal sealed class CompileSession : IDisposable
             CopyLayout.WriteSaveTimings(staging.Path, _debounce, Stopwatch.GetElapsedTime(_batchTaken));
             _store.Publish(staging, generation);
         }
+
+        _patches.StartFrom(generation, output);
 
         _host.Send(CompilerProtocol.PublishedLine(generation));
         _store.Prune(_manifest.KeepCopies, (_, _) => { });
@@ -553,6 +568,7 @@ internal sealed class CompileSession : IDisposable
 
     public void Dispose()
     {
+        _patches.Dispose();
         _events.Dispose();
         _stop.Dispose();
     }

@@ -35,7 +35,11 @@ internal sealed class WarmCompilation
     public IReadOnlyList<string> SourcePaths => _compilation.SyntaxTrees.Select(t => t.FilePath).ToList();
 
     /// <summary>The result of one compile: the copy's bytes, or the errors.</summary>
-    public sealed record Output(byte[]? Assembly, byte[]? Pdb, IReadOnlyList<string> Errors, TimeSpan Elapsed);
+    public sealed record Output(byte[]? Assembly, byte[]? Pdb, IReadOnlyList<string> Errors, TimeSpan Elapsed)
+    {
+        /// <summary>What the copy was emitted from: the baseline of its patches.</summary>
+        public Compilation? Compilation { get; init; }
+    }
 
     /// <summary>Reads the recorded command line and every input it names.</summary>
     /// <exception cref="InvalidDataException">The command line has errors (a missing file, an unknown option).</exception>
@@ -119,17 +123,30 @@ internal sealed class WarmCompilation
         return changed;
     }
 
-    /// <summary>Compiles the current sources as <paramref name="assemblyName"/>, in memory.</summary>
-    public Output Emit(string assemblyName)
+    /// <summary>
+    /// The current sources as <paramref name="assemblyName"/>, with the source generators' output, and the generators'
+    /// errors: what a copy or a patch is emitted from.
+    /// </summary>
+    public (Compilation Compilation, IReadOnlyList<Diagnostic> GeneratorDiagnostics) Current(string assemblyName)
     {
-        var stopwatch = Stopwatch.StartNew();
         var compilation = _compilation
             .WithAssemblyName(assemblyName)
             .WithOptions(_compilation.Options.WithModuleName(assemblyName + ".dll"));
         _generators = _generators.RunGeneratorsAndUpdateCompilation(compilation, out var withGenerated, out var generatorDiagnostics);
+        return (withGenerated, generatorDiagnostics);
+    }
+
+    /// <summary>The options the recorded command line gives the emit (the PDB's format, its path).</summary>
+    public EmitOptions EmitOptionsFor(string assemblyName) => _arguments.EmitOptions.WithPdbFilePath(assemblyName + ".pdb");
+
+    /// <summary>Compiles the current sources as <paramref name="assemblyName"/>, in memory.</summary>
+    public Output Emit(string assemblyName)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var (withGenerated, generatorDiagnostics) = Current(assemblyName);
 
         var embedPdb = _arguments.EmitOptions.DebugInformationFormat == DebugInformationFormat.Embedded;
-        var emitOptions = _arguments.EmitOptions.WithPdbFilePath(assemblyName + ".pdb");
+        var emitOptions = EmitOptionsFor(assemblyName);
         using var assembly = new MemoryStream();
         using var pdb = _arguments.EmitPdb && !embedPdb ? new MemoryStream() : null;
         using var sourceLink = _arguments.SourceLink is { } link && File.Exists(link) ? File.OpenRead(link) : null;
@@ -147,7 +164,7 @@ internal sealed class WarmCompilation
             .Distinct()
             .ToList();
         return result.Success && errors.Count == 0
-            ? new Output(assembly.ToArray(), pdb?.ToArray(), [], stopwatch.Elapsed)
+            ? new Output(assembly.ToArray(), pdb?.ToArray(), [], stopwatch.Elapsed) { Compilation = withGenerated }
             : new Output(null, null, errors.Count > 0 ? errors : ["error: the compile failed without a diagnostic"], stopwatch.Elapsed);
     }
 

@@ -31,6 +31,12 @@ internal sealed class CompileManifest
     /// <summary>Every <see cref="CompilerProtocol"/> line the compiling compiler sends, for the hosts whose compiler stands by.</summary>
     public string SharedLogFile => StateFile(".hotreload.log");
 
+    /// <summary>
+    /// Where each host that cannot apply patches holds a marker (<see cref="PatchlessHosts"/>), so the compiler makes
+    /// full copies while one runs.
+    /// </summary>
+    public string PatchlessHostsFolder => StateFile(".hotreload.hosts");
+
     public string ProjectFile => Single("project-file");
 
     public string ProjectDirectory => System.IO.Path.GetDirectoryName(ProjectFile)!;

@@ -143,6 +143,20 @@ internal static class CopyLayout
         return false;
     }
 
+    /// <summary>The extension of a patch of a copy (<see cref="PatchFile"/>): <c>N/K.patch</c>.</summary>
+    public const string PatchExtension = ".patch";
+
+    /// <summary><c>N/K.patch</c>, relative to the folder of copies: patch <paramref name="number"/> (from 1, without gaps) of copy N.</summary>
+    public static string PatchPath(int generation, int number) =>
+        Path.Combine(generation.ToString(CultureInfo.InvariantCulture), number.ToString(CultureInfo.InvariantCulture) + PatchExtension);
+
+    /// <summary>True for a published patch's file name (<c>K.patch</c>, K a positive number without leading zeros).</summary>
+    public static bool TryParsePatch(string fileName, out int number)
+    {
+        number = 0;
+        return fileName.EndsWith(PatchExtension, StringComparison.Ordinal) && TryParseGeneration(fileName[..^PatchExtension.Length], out number);
+    }
+
     /// <summary><c>N/Name.N.dll</c>, relative to the folder of copies.</summary>
     public static string AssemblyPath(string assemblyName, int generation) =>
         Path.Combine(generation.ToString(CultureInfo.InvariantCulture), AssemblyName(assemblyName, generation) + ".dll");

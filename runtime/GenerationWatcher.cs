@@ -12,6 +12,7 @@ internal sealed class GenerationWatcher : IDisposable
 
     private readonly string _root;
     private readonly Action _signal;
+    private readonly Action _patched;
     private readonly FileSystemWatcher? _parent;
     private readonly Timer _poll;
     private readonly object _gate = new();
@@ -19,10 +20,14 @@ internal sealed class GenerationWatcher : IDisposable
     private DateTime _lastSeenWrite;
     private bool _disposed;
 
-    public GenerationWatcher(string root, Action signal)
+    /// <param name="root">The folder of copies.</param>
+    /// <param name="signal">A copy appeared (or the folder came back).</param>
+    /// <param name="patched">A patch of a copy appeared (<see cref="CopyLayout.PatchPath"/>).</param>
+    public GenerationWatcher(string root, Action signal, Action patched)
     {
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         _signal = signal;
+        _patched = patched;
         var parent = Path.GetDirectoryName(_root);
         if (parent is not null && Directory.Exists(parent))
         {
@@ -53,7 +58,7 @@ internal sealed class GenerationWatcher : IDisposable
             {
                 try
                 {
-                    var watcher = new FileSystemWatcher(_root) { NotifyFilter = NotifyFilters.DirectoryName | NotifyFilters.FileName, IncludeSubdirectories = false };
+                    var watcher = new FileSystemWatcher(_root) { NotifyFilter = NotifyFilters.DirectoryName | NotifyFilters.FileName, IncludeSubdirectories = true };
                     watcher.Created += OnChanged;
                     watcher.Renamed += OnChanged;
                     watcher.Error += (_, _) => Rewatch();
@@ -75,9 +80,14 @@ internal sealed class GenerationWatcher : IDisposable
     private void OnChanged(object sender, FileSystemEventArgs e)
     {
         // Staging folders (".staging-...") are not copies yet; their rename to a number is what counts.
+        // Patches are renamed into place in their copy's folder, one level down.
         if (CopyLayout.TryParseGeneration(e.Name ?? "", out _))
         {
             _signal();
+        }
+        else if (CopyLayout.TryParsePatch(Path.GetFileName(e.Name ?? ""), out _))
+        {
+            _patched();
         }
     }
 

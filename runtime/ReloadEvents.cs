@@ -222,3 +222,50 @@ public sealed class UnloadStalledEventArgs(int generation, TimeSpan afterRelease
     /// <summary>How long it has been since it was released.</summary>
     public TimeSpan AfterRelease { get; } = afterRelease;
 }
+
+/// <summary>
+/// Patches were applied to the live generation in place: the methods a save changed run their new code from their next
+/// call, and every object, static field and delegate stays exactly where it was. Raised inside <see cref="ReloadableLibrary.Update"/>.
+/// </summary>
+public sealed class GenerationPatchedEventArgs : EventArgs
+{
+    internal GenerationPatchedEventArgs(int generation, int patch, int applied, TimeSpan applyTime, TimeSpan? debounce, TimeSpan? compile, TimeSpan? sinceSave, string edits, IReadOnlyList<Type> updatedTypes)
+    {
+        Generation = generation;
+        Patch = patch;
+        Applied = applied;
+        ApplyTime = applyTime;
+        DebounceTime = debounce;
+        CompileTime = compile;
+        SinceSave = sinceSave;
+        Edits = edits;
+        UpdatedTypes = updatedTypes;
+    }
+
+    /// <summary>The live generation that was patched (it stays the same generation).</summary>
+    public int Generation { get; }
+
+    /// <summary>The number of its newest patch now applied (patches are numbered from 1 per generation).</summary>
+    public int Patch { get; }
+
+    /// <summary>How many patches this update applied: one per save, more for a host that started after some, or fell behind.</summary>
+    public int Applied { get; }
+
+    /// <summary>Time spent inside <see cref="ReloadableLibrary.Update"/> to read and apply them and run the update handlers.</summary>
+    public TimeSpan ApplyTime { get; }
+
+    /// <summary>From the first file event of the newest patch's save to the compiler's start.</summary>
+    public TimeSpan? DebounceTime { get; }
+
+    /// <summary>The warm compiler's work on the newest patch: classifying the save and emitting the difference.</summary>
+    public TimeSpan? CompileTime { get; }
+
+    /// <summary>From the first file event of the newest patch's save to its application.</summary>
+    public TimeSpan? SinceSave { get; }
+
+    /// <summary>What the newest patch changed, for a status line (<c>Logic.UpdateAndRender</c>, <c>Logic.Helper added</c>).</summary>
+    public string Edits { get; }
+
+    /// <summary>The types whose code the patches changed.</summary>
+    public IReadOnlyList<Type> UpdatedTypes { get; }
+}

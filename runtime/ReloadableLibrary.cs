@@ -68,6 +68,12 @@ public sealed class ReloadableLibrary : IDisposable
     /// <summary>A newer generation is live. Raised inside <see cref="Update"/>, on the host's thread.</summary>
     public event EventHandler<GenerationChangedEventArgs>? GenerationChanged;
 
+    /// <summary>
+    /// Patches of a save were applied to the live generation in place (a changed method body, an added method or type):
+    /// its state is untouched. Raised inside <see cref="Update"/>, on the host's thread.
+    /// </summary>
+    public event EventHandler<GenerationPatchedEventArgs>? GenerationPatched;
+
     /// <summary>A newer copy could not be loaded or bound; the previous generation keeps running. Raised inside <see cref="Update"/>.</summary>
     public event EventHandler<ReloadFailedEventArgs>? ReloadFailed;
 
@@ -243,7 +249,7 @@ public sealed class ReloadableLibrary : IDisposable
     /// <summary>
     /// The swap point: call it where no call into the library is running, such as the start of a frame. When a
     /// newer copy is there it is loaded, every function is rebound, the old generation is released, and true is
-    /// returned. Otherwise it costs one field read and allocates nothing.
+    /// returned; so it is when patches of the live generation were applied (<see cref="GenerationPatched"/>). Otherwise it costs one field read and allocates nothing.
     /// </summary>
     public bool Update()
     {
@@ -268,6 +274,12 @@ public sealed class ReloadableLibrary : IDisposable
         if (changed is not null)
         {
             GenerationChanged?.Invoke(this, changed);
+        }
+
+        if (_live.TryPatch(out var patched))
+        {
+            GenerationPatched?.Invoke(this, patched!);
+            swapped = true;
         }
 
         foreach (var queued in _live.TakeEvents())

@@ -18,16 +18,18 @@ internal sealed class WarmCompiler : IDisposable
     private readonly string _library;
     private readonly Action<EventArgs> _report;
     private readonly Action _published;
+    private readonly Action _patched;
     private readonly List<string> _diagnostics = [];
     private readonly List<string> _errorOutput = [];
     private volatile bool _disposed;
 
-    private WarmCompiler(Process process, string library, Action<EventArgs> report, Action published)
+    private WarmCompiler(Process process, string library, Action<EventArgs> report, Action published, Action patched)
     {
         _process = process;
         _library = library;
         _report = report;
         _published = published;
+        _patched = patched;
     }
 
     public int ProcessId => _process.Id;
@@ -36,9 +38,9 @@ internal sealed class WarmCompiler : IDisposable
     /// Starts the compiler named in the library's manifest. Its lines come back as events for the host's thread through
     /// <paramref name="report"/> (<see cref="CompileFailedEventArgs"/>, <see cref="CompilerMessageEventArgs"/>), and a
     /// published copy through <paramref name="published"/>, on a background thread. Null, with an HR2005 warning
-    /// reported, when it cannot start.
+    /// reported, when it cannot start. A published patch comes through <paramref name="patched"/>.
     /// </summary>
-    public static WarmCompiler? TryStart(string manifestPath, string library, Action<EventArgs> report, Action published)
+    public static WarmCompiler? TryStart(string manifestPath, string library, Action<EventArgs> report, Action published, Action patched)
     {
         try
         {
@@ -48,7 +50,7 @@ internal sealed class WarmCompiler : IDisposable
                 throw new FileNotFoundException($"the warm compiler '{manifest.CompilerTool}' is missing (was the HotReload.Sdk package folder cleared?)");
             }
 
-            return Start(manifest, library, report, published);
+            return Start(manifest, library, report, published, patched);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or System.ComponentModel.Win32Exception)
         {
@@ -58,7 +60,7 @@ internal sealed class WarmCompiler : IDisposable
         }
     }
 
-    private static WarmCompiler Start(CompileManifest manifest, string library, Action<EventArgs> report, Action published)
+    private static WarmCompiler Start(CompileManifest manifest, string library, Action<EventArgs> report, Action published, Action patched)
     {
         var start = new ProcessStartInfo(manifest.DotNetHost)
         {
@@ -79,7 +81,7 @@ internal sealed class WarmCompiler : IDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var compiler = new WarmCompiler(process, library, report, published);
+        var compiler = new WarmCompiler(process, library, report, published, patched);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line)
@@ -119,6 +121,9 @@ internal sealed class WarmCompiler : IDisposable
         {
             case CompilerProtocol.Published when CompilerProtocol.TryParsePublished(text, out _):
                 _published(); // no need to wait for the folder's file event
+                break;
+            case CompilerProtocol.Patched:
+                _patched();
                 break;
             case CompilerProtocol.Diagnostic:
                 lock (_diagnostics)

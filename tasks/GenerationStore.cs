@@ -171,6 +171,42 @@ internal sealed class GenerationStore
     }
 
     /// <summary>
+    /// Publishes patch <paramref name="number"/> of copy <paramref name="generation"/> (<see cref="CopyLayout.PatchPath"/>):
+    /// written beside it under a temporary name, then renamed, so a host sees all of it or nothing. Patches of one copy are
+    /// numbered from 1 without gaps by the one compiler that makes them; the rename refuses a number already there.
+    /// </summary>
+    public void PublishPatch(int generation, int number, Action<Stream> write)
+    {
+        var target = Path.Combine(_root, CopyLayout.PatchPath(generation, number));
+        var temporary = Path.Combine(FolderOf(generation), CopyLayout.StagingPrefix + Guid.NewGuid().ToString("N") + CopyLayout.PatchExtension);
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+            }
+
+            File.Move(temporary, target, overwrite: false);
+        }
+        finally
+        {
+            File.Delete(temporary); // gone already once moved
+        }
+    }
+
+    /// <summary>How many patches copy <paramref name="generation"/> has: 1, 2, ... up to the first number missing.</summary>
+    public int PublishedPatches(int generation)
+    {
+        var count = 0;
+        while (File.Exists(Path.Combine(_root, CopyLayout.PatchPath(generation, count + 1))))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>
     /// Deletes all but the newest <paramref name="keep"/> copies, and what writers that died left (see
     /// <see cref="RemoveAbandonedStaging"/>).
     /// </summary>

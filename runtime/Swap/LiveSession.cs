@@ -21,6 +21,7 @@ internal sealed class LiveSession : IFaultHandler, IDisposable
     private readonly CopyPreparer _preparer;
     private readonly GenerationSwitch _switch;
     private readonly WarmCompiler? _compiler;
+    private readonly PatchApplier _patches;
     private readonly RollbackHistory? _history; // null unless ReloadOptions.RollbackOnException
     private readonly ConcurrentQueue<EventArgs> _events = new();
     private readonly Action _signal;
@@ -35,9 +36,10 @@ internal sealed class LiveSession : IFaultHandler, IDisposable
         _history = options.RollbackOnException ? new RollbackHistory() : null;
         _preparer = new CopyPreparer(_folder, bindings, _tracker, () => _current, Enqueue, signal);
         _switch = new GenerationSwitch(bindings, roots, _tracker);
+        _patches = new PatchApplier(_folder, options.CompileOnSave ? compileManifest : null, Enqueue);
 
         // Watch first, then scan: a copy published in between is seen.
-        _watcher = new GenerationWatcher(copiesDirectory, _preparer.OnCopiesChanged);
+        _watcher = new GenerationWatcher(copiesDirectory, _preparer.OnCopiesChanged, signal);
 
         // Start on the newest copy (made by the host's own build from the current source); a failure is reported by the
         // first Update, once the host has subscribed.
@@ -48,7 +50,7 @@ internal sealed class LiveSession : IFaultHandler, IDisposable
 
         if (options.CompileOnSave && compileManifest is not null)
         {
-            _compiler = WarmCompiler.TryStart(compileManifest, name, Enqueue, _preparer.Schedule);
+            _compiler = WarmCompiler.TryStart(compileManifest, name, Enqueue, _preparer.Schedule, signal);
         }
     }
 
@@ -105,6 +107,13 @@ internal sealed class LiveSession : IFaultHandler, IDisposable
         changed = new GenerationChangedEventArgs(previous?.Number ?? 0, prepared.Generation, prepared.AssemblyPath, stopwatch.Elapsed,
             prepared.LoadTime, prepared.SincePrepared.Elapsed, prepared.Save) { Migration = outcome.Migration };
         return true;
+    }
+
+    /// <summary>On the host's thread: applies the live generation's patches that are not applied yet.</summary>
+    public bool TryPatch(out GenerationPatchedEventArgs? patched)
+    {
+        patched = _current is { } live ? _patches.ApplyPending(live) : null;
+        return patched is not null;
     }
 
     /// <summary>What waits to be raised: refusals, faults, the compiler's messages, then unloads and stalls.</summary>
@@ -181,6 +190,7 @@ internal sealed class LiveSession : IFaultHandler, IDisposable
         _disposed = true;
         _compiler?.Dispose();
         _watcher.Dispose();
+        _patches.Dispose();
         _preparer.Dispose();
         if (_current is { } live)
         {

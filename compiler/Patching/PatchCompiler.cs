@@ -1,0 +1,201 @@
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Emit;
+
+namespace HotReload.Compiler.Patching;
+
+/// <summary>What a save became on the patch path.</summary>
+internal abstract record PatchAttempt
+{
+    /// <summary>Patch <paramref name="Number"/> of copy <paramref name="Generation"/>, to publish.</summary>
+    public sealed record Patch(int Generation, int Number, byte[] Metadata, byte[] IL, byte[] Pdb, int[] UpdatedTypeTokens, string Summary) : PatchAttempt;
+
+    /// <summary>The save needs a full copy, for this reason.</summary>
+    public sealed record FullCopy(string Reason) : PatchAttempt;
+
+    /// <summary>The save does not compile: these errors, in the compiler's format.</summary>
+    public sealed record Failed(IReadOnlyList<string> Errors) : PatchAttempt;
+
+    /// <summary>No code changed (a comment on the same line): nothing to publish.</summary>
+    public sealed record Nothing : PatchAttempt;
+}
+
+/// <summary>
+/// Compiles saves as patches of the live copy: keeps the copy's <see cref="EmitBaseline"/> (its metadata, the
+/// compilation it came from, its PDB's edit-and-continue records), asks <see cref="EditClassifier"/> what the save
+/// changed, and emits only that with <see cref="Compilation.EmitDifference(EmitBaseline, IEnumerable{SemanticEdit}, Func{ISymbol, bool}, Stream, Stream, Stream, CancellationToken)"/>.
+/// Each patch's result is the baseline of the next.
+/// </summary>
+internal sealed class PatchCompiler : IDisposable
+{
+    /// <summary>Patches on one copy before a full copy: the runtime keeps every patched method's old IL, so memory grows with them.</summary>
+    public const int MostPatchesPerCopy = 100;
+
+    private Baseline? _baseline;
+
+    private sealed class Baseline(int generation, Compilation compilation, EmitBaseline emitBaseline, DebugInformation debugInformation) : IDisposable
+    {
+        public int Generation { get; } = generation;
+
+        public Compilation Compilation { get; set; } = compilation;
+
+        public EmitBaseline EmitBaseline { get; set; } = emitBaseline;
+
+        public int Patches { get; set; }
+
+        public void Dispose() => debugInformation.Dispose();
+    }
+
+    /// <summary>The copy patches go to, or 0 when the next save is a full copy.</summary>
+    public int Generation => _baseline?.Generation ?? 0;
+
+    public int Patches => _baseline?.Patches ?? 0;
+
+    /// <summary>
+    /// Patches go to copy <paramref name="generation"/> from now on: emitted from <paramref name="compilation"/> as
+    /// <paramref name="assembly"/> with its portable <paramref name="pdb"/>. Without a portable PDB (none, or embedded
+    /// in the assembly) saves stay full copies, and the reason is returned.
+    /// </summary>
+    public string? StartFrom(int generation, Compilation compilation, byte[] assembly, byte[]? pdb)
+    {
+        Reset();
+        if (pdb is null)
+        {
+            return "the library's build writes no separate portable PDB (DebugType portable), which patches need";
+        }
+
+        var debugInformation = DebugInformation.Read(assembly, pdb);
+        try
+        {
+            var emitBaseline = EmitBaseline.CreateInitialBaseline(compilation, ModuleMetadata.CreateFromImage(assembly),
+                debugInformation.MethodInformation, debugInformation.LocalSignature, hasPortableDebugInformation: true);
+            _baseline = new Baseline(generation, compilation, emitBaseline, debugInformation);
+            return null;
+        }
+        catch
+        {
+            debugInformation.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>No copy to patch: the next save is a full copy (a build's copy, a new command line).</summary>
+    public void Reset()
+    {
+        _baseline?.Dispose();
+        _baseline = null;
+    }
+
+    /// <summary>
+    /// The save, compiled from <paramref name="current"/> (the warm compilation as the baseline's copy, with the
+    /// generators' output), as a patch if it can be one. A patch is taken as published: the caller publishes it or
+    /// calls <see cref="Reset"/>.
+    /// </summary>
+    public PatchAttempt Compile(Compilation current, CancellationToken cancel = default)
+    {
+        if (_baseline is not { } baseline)
+        {
+            return new PatchAttempt.FullCopy("no copy this compiler made is live to patch");
+        }
+
+        if (baseline.Patches >= MostPatchesPerCopy)
+        {
+            return new PatchAttempt.FullCopy($"{MostPatchesPerCopy} patches on copy {baseline.Generation}: a full copy bounds the memory they take");
+        }
+
+        var plan = EditClassifier.Classify(baseline.Compilation, current);
+        if (plan.FullCopyReason is { } reason)
+        {
+            return new PatchAttempt.FullCopy(reason);
+        }
+
+        if (plan.Edits.Count == 0)
+        {
+            return new PatchAttempt.Nothing();
+        }
+
+        var inserted = plan.Edits.Where(e => e.Kind == SemanticEditKind.Insert).Select(e => e.NewSymbol!).ToHashSet(SymbolEqualityComparer.Default);
+        using var metadata = new MemoryStream();
+        using var il = new MemoryStream();
+        using var pdb = new MemoryStream();
+        var result = current.EmitDifference(baseline.EmitBaseline, plan.Edits, symbol => IsAdded(symbol, inserted), metadata, il, pdb, cancel);
+        if (!result.Success)
+        {
+            var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            return errors.Count > 0 && errors.All(d => d.Location.IsInSource)
+                ? new PatchAttempt.Failed(errors.Select(d => d.ToString()).Distinct().ToList())
+                : new PatchAttempt.FullCopy("the patch could not be emitted (" + (errors.FirstOrDefault()?.GetMessage() ?? "no diagnostic") + ")");
+        }
+
+        var metadataBytes = metadata.ToArray();
+        if (AddsFieldToExistingType(metadataBytes))
+        {
+            // The runtime cannot add a static field to a type of a collectible context (it faults); a new lambda's
+            // cache is one. Instance fields in existing objects would start at their default, not their initializer.
+            return new PatchAttempt.FullCopy("a field would be added to an existing type (a new lambda or captured variable)");
+        }
+
+        baseline.EmitBaseline = result.Baseline!;
+        baseline.Compilation = current;
+        baseline.Patches++;
+        var tokens = result.ChangedTypes.Select(t => MetadataTokens.GetToken(t)).ToArray();
+        return new PatchAttempt.Patch(baseline.Generation, baseline.Patches, metadataBytes, il.ToArray(), pdb.ToArray(), tokens, plan.Summary);
+    }
+
+    /// <summary>
+    /// A throwaway patch of a throwaway copy (one method updated as it is), so the first real patch runs as fast as the
+    /// tenth: the emit of differences and the symbol matching are compiled by then. Never throws.
+    /// </summary>
+    public static void WarmUp(Compilation compilation, byte[] assembly, byte[] pdb)
+    {
+        try
+        {
+            using var warm = new PatchCompiler();
+            if (warm.StartFrom(1, compilation, assembly, pdb) is not null || warm._baseline is not { } baseline)
+            {
+                return;
+            }
+
+            var method = compilation.SyntaxTrees
+                .SelectMany(t => t.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.BaseMethodDeclarationSyntax>().Where(m => m.Body is not null || m.ExpressionBody is not null).Take(1)
+                    .Select(m => compilation.GetSemanticModel(t).GetDeclaredSymbol(m)))
+                .FirstOrDefault(m => m is not null);
+            if (method is null)
+            {
+                return;
+            }
+
+            using var metadata = new MemoryStream();
+            using var il = new MemoryStream();
+            using var pdbDelta = new MemoryStream();
+            compilation.EmitDifference(baseline.EmitBaseline, [new SemanticEdit(SemanticEditKind.Update, method, method)], _ => false, metadata, il, pdbDelta);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // a warm-up only: the real patch reports what goes wrong
+        }
+    }
+
+    private static bool IsAdded(ISymbol symbol, HashSet<ISymbol> inserted)
+    {
+        for (var s = symbol; s is not null; s = s.ContainingType)
+        {
+            if (inserted.Contains(s))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when the delta's edit log adds a field to a type of the copy (an <c>AddField</c> entry).</summary>
+    public static bool AddsFieldToExistingType(byte[] metadataDelta)
+    {
+        using var provider = MetadataReaderProvider.FromMetadataImage(System.Collections.Immutable.ImmutableArray.Create(metadataDelta));
+        return provider.GetMetadataReader().GetEditAndContinueLogEntries().Any(entry => entry.Operation == EditAndContinueOperation.AddField);
+    }
+
+    public void Dispose() => Reset();
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using HotReload.Sdk.Tasks;
+
+namespace HotReload.Compiler.Patching;
+
+/// <summary>
+/// The compiler's patch path: a save whose edits a patch can carry goes live as patch K of the newest copy, published
+/// through the same <see cref="GenerationStore"/> as every copy; any other save (or any doubt) is left to the full copy,
+/// with the reason said once to the host. Patches go only to a copy this compiler made and that is still the newest, and
+/// only while no host of the library says it cannot apply them (<see cref="PatchlessHosts"/>).
+/// </summary>
+internal sealed class PatchPath(CompileManifest manifest, GenerationStore store, HostChannel host) : IDisposable
+{
+    private readonly PatchCompiler _compiler = new();
+
+    /// <summary>
+    /// Publishes the save as a patch when it can be one. True when the save is handled (patched, or it does not compile,
+    /// or no code changed); false when it needs a full copy.
+    /// </summary>
+    public bool TryPublish(WarmCompilation compilation, TimeSpan debounce, long batchTaken)
+    {
+        var generation = _compiler.Generation;
+        if (generation == 0)
+        {
+            return false;
+        }
+
+        if (PatchlessHosts.FindOne(manifest.PatchlessHostsFolder) is { } patchless)
+        {
+            return FullCopy($"the host in process {patchless.Host} cannot apply patches ({patchless.Reason})");
+        }
+
+        if (store.PublishedGenerations() is not [var newest, ..] || newest != generation)
+        {
+            return FullCopy($"copy {generation} is no longer the newest");
+        }
+
+        var (current, generatorDiagnostics) = compilation.Current(CopyLayout.AssemblyName(manifest.AssemblyName, generation));
+        var generatorErrors = generatorDiagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
+        var attempt = generatorErrors.Count > 0 ? new PatchAttempt.Failed(generatorErrors) : _compiler.Compile(current);
+        switch (attempt)
+        {
+            case PatchAttempt.Patch patch:
+                return Publish(patch, debounce, batchTaken);
+            case PatchAttempt.Failed failed:
+                foreach (var error in failed.Errors)
+                {
+                    host.Send(CompilerProtocol.Diagnostic, error);
+                }
+
+                host.Send(CompilerProtocol.Failed, failed.Errors.Count.ToString(CultureInfo.InvariantCulture));
+                return true;
+            case PatchAttempt.FullCopy full:
+                return FullCopy(full.Reason);
+            default:
+                return true; // nothing changed that compiles to code
+        }
+    }
+
+    /// <summary>The copy the full-copy path just published, emitted here from <paramref name="output"/>: patches go to it.</summary>
+    public void StartFrom(int generation, WarmCompilation.Output output)
+    {
+        if (output.Compilation is null || output.Assembly is null)
+        {
+            _compiler.Reset();
+            return;
+        }
+
+        try
+        {
+            if (_compiler.StartFrom(generation, output.Compilation, output.Assembly, output.Pdb) is { } reason)
+            {
+                host.Send(CompilerProtocol.Info, $"saves go live as full copies: {reason}");
+            }
+        }
+        catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ArgumentException)
+        {
+            _compiler.Reset();
+            host.Send(CompilerProtocol.Info, $"saves go live as full copies: the copy's debug information could not be read ({e.Message})");
+        }
+    }
+
+    /// <summary>A copy this compiler did not make (a build's) or a new command line: the next save is a full copy.</summary>
+    public void Reset() => _compiler.Reset();
+
+    private bool Publish(PatchAttempt.Patch patch, TimeSpan debounce, long batchTaken)
+    {
+        var file = new PatchFile(patch.Metadata, patch.IL, patch.Pdb, patch.UpdatedTypeTokens, debounce, Stopwatch.GetElapsedTime(batchTaken), patch.Summary);
+        try
+        {
+            store.PublishPatch(patch.Generation, patch.Number, file.WriteTo);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return FullCopy($"patch {patch.Number} of copy {patch.Generation} could not be written ({e.Message})");
+        }
+
+        host.Send(CompilerProtocol.PatchedLine(patch.Generation, patch.Number));
+        return true;
+    }
+
+    private bool FullCopy(string reason)
+    {
+        _compiler.Reset();
+        host.Send(CompilerProtocol.Info, $"full copy: {reason}");
+        return false;
+    }
+
+    public void Dispose() => _compiler.Dispose();
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+
+namespace HotReload;
+
+/// <summary>
+/// The hosts of a library that cannot apply patches right now, so that the compiler makes full copies while one runs:
+/// each holds a file <c>&lt;pid&gt;.&lt;reason&gt;</c> in <see cref="CompileManifest.PatchlessHostsFolder"/> open and locked
+/// for as long as it cannot (the operating system drops the lock with the process however it ends). One definition,
+/// compiled into the runtime (which holds markers) and the compiler (which looks for them).
+/// </summary>
+internal static class PatchlessHosts
+{
+    /// <summary>Why a host cannot apply patches: the word in its marker's name, and the sentence the compiler says.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Reasons = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["no-variable"] = "DOTNET_MODIFIABLE_ASSEMBLIES=debug was not set when it started",
+        ["debugger"] = "a debugger is attached",
+        ["refused"] = "the runtime refused a patch",
+    };
+
+    /// <summary>Takes a marker for this process; dispose it when the host can apply patches again (or exits).</summary>
+    /// <exception cref="IOException">The folder cannot be written.</exception>
+    public static FileStream Hold(string folder, string reason)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "." + reason);
+        return new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+    }
+
+    /// <summary>
+    /// The first host still running that cannot apply patches, as <c>(pid, reason sentence)</c>; null when there is
+    /// none. A marker nobody holds any more (its host was killed before it could delete it) is deleted.
+    /// </summary>
+    public static (string Host, string Reason)? FindOne(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(folder))
+        {
+            var name = Path.GetFileName(path);
+            var dot = name.IndexOf('.');
+            if (dot <= 0 || !Reasons.TryGetValue(name[(dot + 1)..], out var reason))
+            {
+                continue;
+            }
+
+            try
+            {
+                // Held by its host: opening it fails. Not held: its host is gone.
+                using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                {
+                }
+
+                File.Delete(path);
+            }
+            catch (FileNotFoundException)
+            {
+            }
+            catch (IOException)
+            {
+                return (name[..dot], reason);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return (name[..dot], reason);
+            }
+        }
+
+        return null;
+    }
+}
