@@ -23,6 +23,7 @@ internal sealed class PatchApplier : IDisposable
     private FileStream? _marker;
     private string? _markerReason;
     private int _generation;
+    private int _behindReported;
     private int _applied;
     private bool _hintGiven;
 
@@ -76,9 +77,9 @@ internal sealed class PatchApplier : IDisposable
             return null;
         }
 
-        if (Unavailable() is { } why)
+        if (Unavailable() is not null)
         {
-            Hint(why); // patches another host's compiler made before this host's marker was seen: this host stays behind
+            Behind(live.Number);
             return null;
         }
 
@@ -173,6 +174,19 @@ internal sealed class PatchApplier : IDisposable
         var inner = HotReloadException.Within(e) is { } coded ? coded.Message : $"{e.GetType().Name}: {Messages.Sentence(e.Message)}";
         _report(new ReloadFailedEventArgs(generation,
             $"HR2017: patch {number} of generation {generation} was not applied ({inner}). Generation {generation} keeps running as it was; the next save goes live as a full copy.", e));
+    }
+
+    /// <summary>Patches this host cannot apply (made before its marker was seen, or it started after them): said once per generation.</summary>
+    private void Behind(int generation)
+    {
+        if (_behindReported == generation)
+        {
+            return;
+        }
+
+        _behindReported = generation;
+        _report(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning,
+            $"HR2018: generation {generation} has patches this host cannot apply ({PatchlessHosts.Reasons[Unavailable()!]}): it runs copy {generation} as it was until the next save, which goes live as a full copy."));
     }
 
     private void Hint(string reason)
