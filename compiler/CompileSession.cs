@@ -154,6 +154,10 @@ internal sealed class CompileSession : IDisposable
             _batchTaken = Stopwatch.GetTimestamp();
             CompileAndPublish(null);
         }
+        else
+        {
+            _patches.AdoptBuiltCopy(_compilation!);
+        }
     }
 
     /// <summary>Ends the session from any thread: a running build is killed with its process tree.</summary>
@@ -180,6 +184,10 @@ internal sealed class CompileSession : IDisposable
 
         // The command line recorded by a build the user runs: the compile must follow it (a new file, a new package).
         _events.Watch(Path.GetDirectoryName(_manifest.ResponseFile)!, recursive: false, Path.GetFileName(_manifest.ResponseFile));
+
+        // A host whose runtime refused a patch asks for a full copy (PatchlessHosts): made at once, not at the next save.
+        System.IO.Directory.CreateDirectory(_manifest.PatchlessHostsFolder);
+        _events.Watch(_manifest.PatchlessHostsFolder, recursive: false, "*.refused");
     }
 
     private void Load()
@@ -226,12 +234,17 @@ internal sealed class CompileSession : IDisposable
         var touched = new HashSet<string>(PathComparer);
         var evaluate = batch.Overflowed;
         var commandLineChanged = false;
+        var fullCopyWanted = false;
         var known = new HashSet<string>(_sources, PathComparer);
         foreach (var e in batch.Events)
         {
             foreach (var path in e.OldPath is null ? [e.Path] : new[] { e.Path, e.OldPath })
             {
-                if (PathComparer.Equals(path, _manifest.ResponseFile))
+                if (IsUnder(path, _manifest.PatchlessHostsFolder))
+                {
+                    fullCopyWanted |= PatchlessHosts.WantsFullCopyNow(path) && File.Exists(path);
+                }
+                else if (PathComparer.Equals(path, _manifest.ResponseFile))
                 {
                     commandLineChanged |= File.GetLastWriteTimeUtc(path) != _responseFileWrite;
                 }
@@ -271,6 +284,12 @@ internal sealed class CompileSession : IDisposable
         }
         else if (touched.Count > 0 || evaluate)
         {
+            CompileAndPublish(touched, batch);
+        }
+        else if (fullCopyWanted)
+        {
+            // The code on disk is what the refused patch carried: the same code, as a full copy.
+            _owedCopy = true;
             CompileAndPublish(touched, batch);
         }
     }
@@ -540,6 +559,10 @@ internal sealed class CompileSession : IDisposable
         {
             CompileAndPublish(null);
         }
+        else
+        {
+            _patches.AdoptBuiltCopy(_compilation!);
+        }
     }
 
     private bool SourcesNewerThanLastCompile()
@@ -549,7 +572,7 @@ internal sealed class CompileSession : IDisposable
     }
 
     private bool IsRelevant(string path) =>
-        !IsExcluded(path) || PathComparer.Equals(path, _manifest.ResponseFile);
+        !IsExcluded(path) || PathComparer.Equals(path, _manifest.ResponseFile) || IsUnder(path, _manifest.PatchlessHostsFolder);
 
     private bool IsExcluded(string path) =>
         _excluded.Any(d => IsUnder(path, d)) || path.Contains(Path.DirectorySeparatorChar + ".", PathComparison) && IsHiddenFolder(path);

@@ -10,13 +10,22 @@ namespace HotReload;
 /// </summary>
 internal static class PatchlessHosts
 {
-    /// <summary>Why a host cannot apply patches: the word in its marker's name, and the sentence the compiler says.</summary>
+    /// <summary>
+    /// Why a host cannot apply patches: the word in its marker's name, and the sentence the compiler says. A host that
+    /// holds <c>refused</c> or <c>faulted</c> runs its copy with fewer patches than the compiler made: only a full copy
+    /// brings it up to date, and a <c>refused</c> one asks for it at once (<see cref="WantsFullCopyNow"/>).
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Reasons = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["no-variable"] = "DOTNET_MODIFIABLE_ASSEMBLIES=debug was not set when it started",
         ["debugger"] = "a debugger is attached",
         ["refused"] = "the runtime refused a patch",
+        ["faulted"] = "a patch's code threw and the host rolled back to the code before it",
     };
+
+    /// <summary>True for a marker whose host needs a full copy now, not at the next save: the runtime refused a patch, and the
+    /// code on disk is good. (After a fault the code on disk is what threw: the next save fixes it.)</summary>
+    public static bool WantsFullCopyNow(string markerPath) => markerPath.EndsWith(".refused", StringComparison.Ordinal);
 
     /// <summary>Takes a marker for this process; dispose it when the host can apply patches again (or exits).</summary>
     /// <exception cref="IOException">The folder cannot be written.</exception>

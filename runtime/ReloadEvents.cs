@@ -229,7 +229,7 @@ public sealed class UnloadStalledEventArgs(int generation, TimeSpan afterRelease
 /// </summary>
 public sealed class GenerationPatchedEventArgs : EventArgs
 {
-    internal GenerationPatchedEventArgs(int generation, int patch, int applied, TimeSpan applyTime, TimeSpan? debounce, TimeSpan? compile, TimeSpan? sinceSave, string edits, IReadOnlyList<Type> updatedTypes)
+    internal GenerationPatchedEventArgs(int generation, int patch, int applied, TimeSpan applyTime, TimeSpan? debounce, TimeSpan? compile, TimeSpan? wait, string edits, IReadOnlyList<Type> updatedTypes)
     {
         Generation = generation;
         Patch = patch;
@@ -237,7 +237,8 @@ public sealed class GenerationPatchedEventArgs : EventArgs
         ApplyTime = applyTime;
         DebounceTime = debounce;
         CompileTime = compile;
-        SinceSave = sinceSave;
+        WaitTime = wait;
+        SinceSave = debounce + compile + wait + applyTime;
         Edits = edits;
         UpdatedTypes = updatedTypes;
     }
@@ -260,7 +261,10 @@ public sealed class GenerationPatchedEventArgs : EventArgs
     /// <summary>The warm compiler's work on the newest patch: classifying the save and emitting the difference.</summary>
     public TimeSpan? CompileTime { get; }
 
-    /// <summary>From the first file event of the newest patch's save to its application.</summary>
+    /// <summary>From the newest patch's publication to the host's <see cref="ReloadableLibrary.Update"/> that applied it (the frame wait).</summary>
+    public TimeSpan? WaitTime { get; }
+
+    /// <summary>From the first file event of the newest patch's save to its application: debounce, compile, wait and apply.</summary>
     public TimeSpan? SinceSave { get; }
 
     /// <summary>What the newest patch changed, for a status line (<c>Logic.UpdateAndRender</c>, <c>Logic.Helper added</c>).</summary>

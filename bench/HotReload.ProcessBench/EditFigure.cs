@@ -71,6 +71,8 @@ internal sealed class EditFigure(Scratch scratch, PackageFeed feed, Options opti
         EditKind.FieldRetyped => "(f) a field of the state's class changes type (int ↔ long)",
         EditKind.FieldRemoved => "(g) the state's class loses a field",
         EditKind.StateBase => "(h) the state's class gains or loses a base class",
+        EditKind.MethodAdded => "(i) a method added, called from the step method",
+        EditKind.Lambda => "(j) a constant in a lambda in a method body",
         _ => "(d) rude edit: " + rudeEdit,
     };
 }

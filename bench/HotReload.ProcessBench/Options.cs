@@ -4,7 +4,7 @@ namespace HotReload.ProcessBench;
 internal sealed record Options(string Figure, bool Quick, string? FeedFolder, string CommandLine)
 {
     /// <summary>The figures, in the order `all` runs them.</summary>
-    public static readonly string[] Figures = ["build", "edit", "state", "hosts", "scale", "save-memory", "hitch", "stall"];
+    public static readonly string[] Figures = ["build", "edit", "state", "hosts", "scale", "patch", "save-memory", "hitch", "stall"];
 
     private static string FigureList => string.Join('|', Figures.Append("all"));
 

@@ -3,9 +3,11 @@ namespace HotReload.ProcessBench;
 /// <summary>
 /// The sample host running with its warm compiler (compile on save, the default): each edit is only a save of
 /// StateManipulation/Logic.cs, nothing else is run. <paramref name="generated"/> adds generated source files to the
-/// library before the host's build (the scaling figure).
+/// library before the host's build (the scaling figure). <paramref name="patches"/> starts the host with
+/// <c>DOTNET_MODIFIABLE_ASSEMBLIES=debug</c>, as the sample's launchSettings.json does for <c>dotnet run</c>, so saves that
+/// only change method bodies are patched in place; without it every save is a full copy.
 /// </summary>
-internal sealed class OursSaveTarget(Scratch scratch, PackageFeed feed, GeneratedCode? generated = null) : IEditTarget
+internal sealed class OursSaveTarget(Scratch scratch, PackageFeed feed, GeneratedCode? generated = null, SaveStyle style = SaveStyle.Rename, bool patches = false) : IEditTarget
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
@@ -17,9 +19,9 @@ internal sealed class OursSaveTarget(Scratch scratch, PackageFeed feed, Generate
     private int _saves;
     private int _announcedAsBuilt;
 
-    public string Name => "HotReload.Sdk (save only, running host)";
+    public string Name => patches ? "HotReload.Sdk (patches, running host)" : "HotReload.Sdk (save only, running host)";
 
-    public string ToolMessage => "the host's `[hotreload] generation N live · ...`";
+    public string ToolMessage => "the host's `[hotreload] generation N live · ...` or `generation N patched (K) · ...`";
 
     public string RudeEdit => "a library class's base class (`Frame`, made every frame)";
 
@@ -40,7 +42,7 @@ internal sealed class OursSaveTarget(Scratch scratch, PackageFeed feed, Generate
         SourceFile.Save(_workspace.LogicFile, code.ReloadableLogic());
         Console.WriteLine($"{Name}: building the host...");
         _workspace.BuildHost().ThrowIfFailed();
-        var host = _host = _workspace.StartHost();
+        var host = _host = _workspace.StartHost(patches ? new Dictionary<string, string> { ["DOTNET_MODIFIABLE_ASSEMBLIES"] = "debug" } : null);
         var counters = new CounterLines(text => long.TryParse(text, out var value) ? (host.Id, value) : null);
         _observer = new EditObserver(host, counters, SaveSplit.IsLiveLine);
 
@@ -61,7 +63,7 @@ internal sealed class OursSaveTarget(Scratch scratch, PackageFeed feed, Generate
     {
         var (observer, host) = Running();
         var before = observer.Mark();
-        SourceFile.Save(_workspace.LogicFile, code.ReloadableLogic());
+        SourceFile.Save(_workspace.LogicFile, code.ReloadableLogic(), style);
         var result = observer.WaitForEffect(before, code.Step, saveToBuildExit: null);
         NoteUnexpected(host, before.LineIndex);
         return result;
@@ -71,13 +73,18 @@ internal sealed class OursSaveTarget(Scratch scratch, PackageFeed feed, Generate
     {
         var (observer, host) = Running();
         var before = observer.Mark();
-        SourceFile.Save(_workspace.LogicFile, code.ReloadableLogic());
+        SourceFile.Save(_workspace.LogicFile, code.ReloadableLogic(), style);
         var result = observer.WaitForError(before, CompilerError.IsMatch);
         // The host ends its report with this line; the next save must not find it still reporting this one.
         host.WaitFor(lines => lines.Any(l => l.Text.StartsWith("[hotreload] the save did not compile", StringComparison.Ordinal)) ? true : (bool?)null,
             "the host's compile error report", TimeSpan.FromSeconds(30), before.LineIndex);
         return result;
     }
+
+    /// <summary>The reasons the compiler gave for full copies (`full copy: ...`), and how many saves each.</summary>
+    public IReadOnlyDictionary<string, int> FullCopyReasons => _host?.LinesFrom(0)
+        .Where(l => l.Text.StartsWith("[hotreload] full copy: ", StringComparison.Ordinal))
+        .GroupBy(l => l.Text["[hotreload] full copy: ".Length..]).ToDictionary(g => g.Key, g => g.Count()) ?? [];
 
     public string? Summary() =>
         $"{Name}: the host said `{_warmUp}`."
@@ -105,7 +112,8 @@ internal sealed class OursSaveTarget(Scratch scratch, PackageFeed feed, Generate
             {
                 _announcedAsBuilt++;
             }
-            else if (line.StartsWith("[hotreload] ", StringComparison.Ordinal) && SaveSplit.Parse(line) is null && !line.Contains(" unloaded (", StringComparison.Ordinal))
+            else if (line.StartsWith("[hotreload] ", StringComparison.Ordinal) && SaveSplit.Parse(line) is null && !line.Contains(" unloaded (", StringComparison.Ordinal)
+                && !line.StartsWith("[hotreload] full copy: ", StringComparison.Ordinal))
             {
                 _unexpected.Add(line);
             }

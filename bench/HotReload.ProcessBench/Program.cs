@@ -36,6 +36,11 @@ if (options.Includes("scale"))
     new ScaleFigure(scratch, feed, options).Run();
 }
 
+if (options.Includes("patch"))
+{
+    new PatchFigure(scratch, feed, options).Run();
+}
+
 if (options.Includes("save-memory"))
 {
     new SaveMemoryFigure(scratch, feed, options).Run();

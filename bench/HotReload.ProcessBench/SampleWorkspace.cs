@@ -26,5 +26,14 @@ internal sealed class SampleWorkspace
 
     public DotNet.Result BuildHost(params string[] extra) => DotNet.Run(["build", "Host", .. extra]);
 
-    public RunningProcess StartHost() => new(DotNet.StartInfo(HostAssembly, "--frames", "1000000"));
+    public RunningProcess StartHost(IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = DotNet.StartInfo(HostAssembly, "--frames", "1000000");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        return new RunningProcess(start);
+    }
 }

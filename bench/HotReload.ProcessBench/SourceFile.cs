@@ -1,13 +1,31 @@
 namespace HotReload.ProcessBench;
 
-/// <summary>Saves a source file the way many editors do (write a temporary file, rename it over the old one), so a
-/// file watcher never reads a half-written file.</summary>
+/// <summary>How an editor writes a saved file. Tools watching files see the two differently: a rename arrives as a new
+/// file, which `dotnet watch` batches for 200 ms; a write in place as a change.</summary>
+internal enum SaveStyle
+{
+    /// <summary>Written to a temporary file and renamed over the old one (Visual Studio's way, and many others').</summary>
+    Rename,
+
+    /// <summary>Written in place (VS Code's default).</summary>
+    InPlace,
+}
+
+/// <summary>Saves a source file the way editors do.</summary>
 internal static class SourceFile
 {
-    public static void Save(string path, string text)
+    public static void Save(string path, string text, SaveStyle style = SaveStyle.Rename)
     {
+        if (style == SaveStyle.InPlace)
+        {
+            File.WriteAllText(path, text);
+            return;
+        }
+
         var temporary = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".saving");
         File.WriteAllText(temporary, text);
         File.Move(temporary, path, overwrite: true);
     }
+
+    public static string Label(SaveStyle style) => style == SaveStyle.InPlace ? "saved in place" : "saved through a rename";
 }

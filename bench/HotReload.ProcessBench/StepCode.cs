@@ -30,6 +30,12 @@ internal enum EditKind
 
     /// <summary>(h) The state class gains or loses a base class.</summary>
     StateBase,
+
+    /// <summary>(i) A method of the library's class is added, and the step method calls it (the patch figure).</summary>
+    MethodAdded,
+
+    /// <summary>(j) The constant in a lambda inside the step method changes (the patch figure's code has that lambda).</summary>
+    Lambda,
 }
 
 /// <summary>
@@ -44,9 +50,19 @@ internal enum EditKind
 /// <param name="Extras">Fields the state class has gained (<c>Extra{n} = n</c>), by (e) edits, less those (g) removed.</param>
 /// <param name="WideSpeed">The state class's <c>Speed</c> is a long rather than an int.</param>
 /// <param name="StateHasBase">The state class derives from <c>Thing</c>.</param>
+/// <param name="Helpers">Steps that have a method of their own in the library's class (<c>Helper{step}()</c>), added by
+/// (i) edits and kept after them.</param>
+/// <param name="HasLambda">The step method adds through a lambda (the patch figure): <c>add = c =&gt; c + x</c>.</param>
+/// <param name="StepInLambda">The step's value is the lambda's constant (a (j) edit) rather than added after it.</param>
 internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, ImmutableList<int> Rules, bool Broken = false,
-    bool StateInLibrary = false, ImmutableList<int>? Extras = null, bool WideSpeed = false, bool StateHasBase = false)
+    bool StateInLibrary = false, ImmutableList<int>? Extras = null, bool WideSpeed = false, bool StateHasBase = false,
+    ImmutableList<int>? Helpers = null, bool HasLambda = false, bool StepInLambda = false)
 {
+    /// <summary>The patch figure's start: the step method has a lambda, whose constant (j) edits change.</summary>
+    public static StepCode WithLambda { get; } = new(1, false, false, [], HasLambda: true);
+
+    private ImmutableList<int> HelperMethods => Helpers ?? [];
+
     public static StepCode Initial { get; } = new(1, false, false, []);
 
     /// <summary>The state figure's start: ours keeps the state in the library.</summary>
@@ -56,7 +72,9 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, Im
 
     public StepCode Next(EditKind kind, int step) => kind switch
     {
-        EditKind.Constant => this with { Step = step, Broken = false },
+        EditKind.Constant => this with { Step = step, Broken = false, StepInLambda = false },
+        EditKind.MethodAdded => this with { Step = step, Helpers = HelperMethods.Add(step), Broken = false, StepInLambda = false },
+        EditKind.Lambda => this with { Step = step, Broken = false, StepInLambda = true },
         EditKind.Signature => this with { Step = step, StepIsParameter = !StepIsParameter, Broken = false },
         EditKind.NewClass => this with { Step = step, Rules = Rules.Add(step), Broken = false },
         EditKind.FieldAdded => this with { Step = step, Extras = ExtraFields.Add(step), Broken = false },
@@ -77,7 +95,7 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, Im
     public StepCode WithError() => this with { Broken = true };
 
     // The step's value: a literal, or the member of the class a (c) edit added for it.
-    private string Value => Rules.Contains(Step) ? $"Rule{Step}.Value" : Step.ToString();
+    private string Value => Rules.Contains(Step) ? $"Rule{Step}.Value" : HelperMethods.Contains(Step) ? $"Helper{Step}()" : Step.ToString();
 
     // Where the reloadable library's counter is: the host's state, or (the state figure) the library's own world.
     private string Holder => StateInLibrary ? "world" : "state";
@@ -86,9 +104,12 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, Im
 
     private string CallOn(string holder) => Broken ? "\"not a number\"" : StepIsParameter ? $"Step({holder}.Counter, {Value})" : $"Step({holder}.Counter)";
 
-    private string Method => StepIsParameter
+    private string Method => (StepIsParameter
         ? "private static long Step(long counter, long step) => counter + step;"
-        : $"private static long Step(long counter) => counter + {Value};";
+        : HasLambda
+            ? $"private static long Step(long counter) {{ System.Func<long, long> add = c => c + {(StepInLambda ? Value : "0")}; return add(counter) + {(StepInLambda ? "0" : Value)}; }}"
+            : $"private static long Step(long counter) => counter + {Value};")
+        + string.Concat(HelperMethods.Select(h => $"\n\n    private static long Helper{h}() => {h};"));
 
     private string RuleClasses => string.Concat(Rules.Select(r => $$"""
 

@@ -5,7 +5,7 @@ namespace HotReload.ProcessBench;
 /// <summary>`dotnet watch run --non-interactive` on an equivalent single-project console program. Without a console,
 /// --non-interactive makes dotnet watch restart the program on a rude edit instead of asking. <paramref name="generated"/>
 /// adds generated source files to the program before dotnet watch starts (the scaling figure).</summary>
-internal sealed partial class WatchTarget(Scratch scratch, GeneratedCode? generated = null) : IEditTarget
+internal sealed partial class WatchTarget(Scratch scratch, GeneratedCode? generated = null, SaveStyle style = SaveStyle.Rename) : IEditTarget
 {
     private readonly string _folder = scratch.NewFolder("watch");
     private RunningProcess? _watch;
@@ -46,7 +46,7 @@ internal sealed partial class WatchTarget(Scratch scratch, GeneratedCode? genera
     {
         var observer = _observer ?? throw new InvalidOperationException("Start first.");
         var before = observer.Mark();
-        SourceFile.Save(ProgramFile, code.WatchProgram());
+        SourceFile.Save(ProgramFile, code.WatchProgram(), style);
         var result = observer.WaitForEffect(before, code.Step, saveToBuildExit: null);
         if (result.Restarted)
         {
@@ -60,7 +60,7 @@ internal sealed partial class WatchTarget(Scratch scratch, GeneratedCode? genera
     {
         var observer = _observer ?? throw new InvalidOperationException("Start first.");
         var before = observer.Mark();
-        SourceFile.Save(ProgramFile, code.WatchProgram());
+        SourceFile.Save(ProgramFile, code.WatchProgram(), style);
         return observer.WaitForError(before, CompilerError.IsMatch);
     }
 

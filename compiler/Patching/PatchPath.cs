@@ -81,6 +81,53 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
         }
     }
 
+    /// <summary>
+    /// Takes the newest copy, made by a build, as the copy patches go to, so the first save after the host starts is a
+    /// patch too. Only when its PDB proves it was compiled from exactly the sources the warm compilation holds now (each
+    /// document's checksum, generated ones included); otherwise the first save is a full copy, as it is without this.
+    /// </summary>
+    public void AdoptBuiltCopy(WarmCompilation compilation)
+    {
+        if (_compiler.Generation != 0 || store.PublishedGenerations() is not [var newest, ..])
+        {
+            return;
+        }
+
+        var name = CopyLayout.AssemblyName(manifest.AssemblyName, newest);
+        var assemblyPath = Path.Combine(store.FolderOf(newest), name + ".dll");
+        var pdbPath = Path.Combine(store.FolderOf(newest), name + ".pdb");
+        try
+        {
+            if (!File.Exists(assemblyPath) || !File.Exists(pdbPath) || new FileInfo(assemblyPath).LinkTarget is not null || new FileInfo(pdbPath).LinkTarget is not null)
+            {
+                return;
+            }
+
+            var assembly = File.ReadAllBytes(assemblyPath);
+            var pdb = File.ReadAllBytes(pdbPath);
+            var (current, generatorDiagnostics) = compilation.Current(name);
+            if (generatorDiagnostics.Any(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error) || !CompiledFrom(current, assembly, pdb))
+            {
+                return;
+            }
+
+            _compiler.StartFrom(newest, current, assembly, pdb);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException or InvalidOperationException or ArgumentException)
+        {
+            _compiler.Reset(); // unreadable or not what it seemed: the first save is a full copy
+        }
+    }
+
+    /// <summary>True when the copy's PDB lists exactly the documents of <paramref name="compilation"/>, by checksum.</summary>
+    public static bool CompiledFrom(Microsoft.CodeAnalysis.Compilation compilation, byte[] assembly, byte[] pdb)
+    {
+        using var debugInformation = DebugInformation.Read(assembly, pdb);
+        var recorded = debugInformation.DocumentChecksums().Select(c => Convert.ToHexString(c.AsSpan())).Order(StringComparer.Ordinal).ToList();
+        var current = compilation.SyntaxTrees.Select(t => Convert.ToHexString(t.GetText().GetChecksum().AsSpan())).Order(StringComparer.Ordinal).ToList();
+        return recorded.SequenceEqual(current, StringComparer.Ordinal);
+    }
+
     /// <summary>A copy this compiler did not make (a build's) or a new command line: the next save is a full copy.</summary>
     public void Reset() => _compiler.Reset();
 

@@ -62,7 +62,7 @@ internal sealed class PatchApplier : IDisposable
         {
             _generation = live.Number;
             _applied = 0;
-            if (_markerReason == "refused")
+            if (_markerReason is "refused" or "faulted")
             {
                 Release(); // a new copy went live: patches of it may work again
                 if (Unavailable() is { } reason)
@@ -72,7 +72,7 @@ internal sealed class PatchApplier : IDisposable
             }
         }
 
-        if (_markerReason == "refused" || !File.Exists(PathOf(_applied + 1)))
+        if (_markerReason is "refused" or "faulted" || !File.Exists(PathOf(_applied + 1)))
         {
             return null;
         }
@@ -115,9 +115,44 @@ internal sealed class PatchApplier : IDisposable
 
         var types = UpdatedTypes(live.Assembly, tokens);
         _handlers.Notify(types);
-        var sincePublished = SincePublished(_applied);
-        return new GenerationPatchedEventArgs(live.Number, _applied, applied, clock.Elapsed, newest.Debounce, newest.Compile,
-            sincePublished is { } since ? newest.Debounce + newest.Compile + since : null, newest.Edits, types);
+        var wait = SincePublished(_applied, clock.Elapsed);
+        return new GenerationPatchedEventArgs(live.Number, _applied, applied, clock.Elapsed, newest.Debounce, newest.Compile, wait, newest.Edits, types);
+    }
+
+    /// <summary>
+    /// Where a fault in <paramref name="generation"/>'s code can roll back to within it: the same copy with all but its
+    /// newest patch (the likeliest culprit); -1 when it has none applied here.
+    /// </summary>
+    public int RollbackPoint(int generation) => generation == _generation && _applied > 0 && _markerReason is null ? _applied - 1 : -1;
+
+    /// <summary>Applies patches 1 to <paramref name="count"/> of its copy to a fresh load of it, for a rollback.</summary>
+    /// <exception cref="Exception">A patch could not be read or applied: no rollback to that point.</exception>
+    [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
+    public void Replay(PreparedGeneration prepared, int count)
+    {
+        var tokens = new HashSet<int>();
+        for (var number = 1; number <= count; number++)
+        {
+            var patch = Read(number);
+            MetadataUpdater.ApplyUpdate(prepared.Assembly, patch.Metadata, patch.IL, patch.Pdb);
+            tokens.UnionWith(patch.UpdatedTypeTokens);
+        }
+
+        if (count > 0)
+        {
+            _handlers.Notify(UpdatedTypes(prepared.Assembly, tokens));
+        }
+    }
+
+    /// <summary>
+    /// The live generation is now its copy with <paramref name="count"/> patches, after a fault in a newer one: no newer
+    /// patch of it is applied here, and the compiler makes the next save a full copy.
+    /// </summary>
+    public void RolledBack(int count)
+    {
+        _applied = count;
+        Release();
+        Hold("faulted");
     }
 
     private string PathOf(int number) => Path.Combine(_folder.Root, CopyLayout.PatchPath(_generation, number));
@@ -134,12 +169,12 @@ internal sealed class PatchApplier : IDisposable
         return PatchFile.ReadFrom(stream);
     }
 
-    // The patch's file was written when it was published: its age is the time from publication to now.
-    private TimeSpan? SincePublished(int number)
+    // The patch's file was written when it was published: its age, less the time spent applying, is the frame wait.
+    private TimeSpan? SincePublished(int number, TimeSpan applying)
     {
         try
         {
-            var age = DateTime.UtcNow - File.GetLastWriteTimeUtc(PathOf(number));
+            var age = DateTime.UtcNow - File.GetLastWriteTimeUtc(PathOf(number)) - applying;
             return age >= TimeSpan.Zero && age < TimeSpan.FromMinutes(1) ? age : null;
         }
         catch (IOException)

@@ -140,7 +140,8 @@ internal sealed class LiveSession : IFaultHandler, IDisposable
     }
 
     bool IFaultHandler.CanRollBack(int generation) =>
-        generation == _current?.Number && !_disposed && _history is not null && _history.HasCandidateFor(generation);
+        generation == _current?.Number && !_disposed && _history is not null
+        && (_history.HasCandidateFor(generation) || _patches.RollbackPoint(generation) >= 0);
 
     bool IFaultHandler.RollBack(string entryPoint, int generation, Exception exception)
     {
@@ -149,6 +150,10 @@ internal sealed class LiveSession : IFaultHandler, IDisposable
         var faulted = _current!;
         var location = FaultLocation.Find(exception, faulted.Assembly);
         _history!.Forget(generation);
+        if (RollBackPatch(entryPoint, faulted, exception, location))
+        {
+            return true;
+        }
 
         foreach (var candidate in _history.CandidatesFor(generation))
         {
@@ -182,6 +187,54 @@ internal sealed class LiveSession : IFaultHandler, IDisposable
             $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {generation}: {Messages.Sentence(exception.Message)} No earlier generation could be loaded again, so the exception reaches the host.")
             { Location = location });
         return false;
+    }
+
+    /// <summary>
+    /// A fault in a patched generation goes back first to the same copy with all but its newest patch, loaded afresh
+    /// with the state moved into it: the code that last ran cleanly, with nothing older lost. False when the generation
+    /// has no patch here, or that copy cannot be made live (then an earlier generation is tried).
+    /// </summary>
+    private bool RollBackPatch(string entryPoint, LiveGeneration faulted, Exception exception, string? location)
+    {
+        var keep = _patches.RollbackPoint(faulted.Number);
+        if (keep < 0)
+        {
+            return false;
+        }
+
+        PreparedGeneration prepared;
+        try
+        {
+            prepared = _preparer.Load(faulted.Number);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
+        }
+
+        try
+        {
+            _patches.Replay(prepared, keep);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _tracker.Release(prepared.Generation, prepared.Context, wentLive: false);
+            return false;
+        }
+
+        if (!_switch.TryMakeLive(prepared, faulted, out var outcome, out _))
+        {
+            return false;
+        }
+
+        _current = outcome.Live;
+        _patches.RolledBack(keep);
+        ReportReleasingFailure(faulted.Number, outcome.ReleasingFailure);
+        var patches = keep == 0 ? "without its patches" : keep == 1 ? "with patch 1 only" : $"with patches 1 to {keep}";
+        Enqueue(new GenerationFaultedEventArgs(faulted.Number, entryPoint, exception, faulted.Number, rolledBack: true,
+            $"HR2007: {entryPoint} threw {exception.GetType().Name} in generation {faulted.Number} after patch {keep + 1}: {Messages.Sentence(exception.Message)} Rolled back to generation {faulted.Number} {patches}, which runs the call again; the next save goes live as a full copy: fix the code and save.")
+            { Location = location, Migration = outcome.Migration });
+        return true;
     }
 
     /// <summary>Stops watching and compiling, and releases the live generation (its releasing hooks run, unreported).</summary>

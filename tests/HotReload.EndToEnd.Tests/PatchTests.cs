@@ -13,11 +13,11 @@ public sealed class PatchTests
 
     // A static field of the library, printed each frame: a patch must leave it counting on (a full copy migrates it).
     private static string LogicWithFrames(string step, string extra = "") => Logic(step, extra).Replace(
-        "                platform.Print(state.Counter.ToString());",
-        "                s_frames++;\n                if (s_frames % 10 == 0) platform.Print(\"frames=\" + s_frames);\n                platform.Print(state.Counter.ToString());",
+        "platform.Print(state.Counter.ToString());",
+        "s_frames++; if (s_frames % 10 == 0) platform.Print(\"frames=\" + s_frames); platform.Print(state.Counter.ToString());",
         StringComparison.Ordinal).Replace(
-        "            public static State NewState() => new();",
-        "            static long s_frames;\n\n            public static State NewState() => new();",
+        "public static State NewState() => new();",
+        "static long s_frames; public static State NewState() => new();",
         StringComparison.Ordinal);
 
     [Fact]
@@ -50,14 +50,14 @@ public sealed class PatchTests
 
         // A field added: not a patch; a full copy, which migrates the state, and says why.
         at = host.Lines.Count;
-        File.WriteAllText(ws.LogicFile, LogicWithFrames("23", "internal static class Extra { }").Replace("static long s_frames;", "static long s_frames;\n            static int s_added = 5;", StringComparison.Ordinal));
+        File.WriteAllText(ws.LogicFile, LogicWithFrames("23", "internal static class Extra { }").Replace("static long s_frames;", "static long s_frames; static int s_added = 5;", StringComparison.Ordinal));
         WaitForStep(host, 23, at, "the rude edit to go live");
         host.WaitFor(l => l.Contains("full copy: Logic.s_added was added (a field)", StringComparison.Ordinal), "the reason for the full copy", from: at);
         host.WaitFor(l => l.Contains("generation 3 live", StringComparison.Ordinal), "generation 3", from: at);
 
         // And patches go on, on the new copy: a body edit, and a method added with its caller.
         at = host.Lines.Count;
-        File.WriteAllText(ws.LogicFile, LogicWithFrames("Twice(12)", "").Replace("static long s_frames;", "static long s_frames;\n            static int s_added = 5;\n            static int Twice(int n) => 2 * n;", StringComparison.Ordinal));
+        File.WriteAllText(ws.LogicFile, LogicWithFrames("Twice(12)", "internal static class Extra { }").Replace("static long s_frames;", "static long s_frames; static int s_added = 5; static int Twice(int n) => 2 * n;", StringComparison.Ordinal));
         WaitForStep(host, 24, at, "the added method to go live");
         var patched = host.WaitFor(l => l.Contains("generation 3 patched (1)", StringComparison.Ordinal), "a patch of generation 3", from: at);
         Assert.Contains("Logic.Twice added", host.Lines[patched].Text, StringComparison.Ordinal);
@@ -70,9 +70,17 @@ public sealed class PatchTests
     {
         using var ws = new Workspace();
         using var first = StartLiveHost(ws, Patching);
+
+        // The first save after start is a patch too: of the build's copy, which its PDB proves current.
         var at = first.Lines.Count;
+        File.WriteAllText(ws.LogicFile, Logic("9"));
+        first.WaitFor(l => l.Contains("generation 1 patched (1)", StringComparison.Ordinal), "the first save to patch the build's copy", from: at);
+        WaitForStep(first, 9, at, "the first save");
+
+        at = first.Lines.Count;
         File.WriteAllText(ws.LogicFile, LogicWithFrames("2"));
-        WaitForStep(first, 2, at, "the first save (a full copy)");
+        WaitForStep(first, 2, at, "a field added (a full copy)");
+        first.WaitFor(l => l.Contains("generation 2 live", StringComparison.Ordinal), "generation 2", from: at);
         for (var step = 3; step <= 5; step++)
         {
             at = first.Lines.Count;
@@ -81,7 +89,7 @@ public sealed class PatchTests
         }
 
         // A host started after three patches loads copy 2 and replays them: it runs the code of the last save.
-        using var late = StartLiveHost(ws, Patching, build: false, generation: 2);
+        using var late = StartStandingBy(ws, Patching);
         late.WaitFor(l => l.Contains("generation 2 patched (3)", StringComparison.Ordinal), "the late host to replay the three patches");
         WaitForStep(late, 5, 0, "the late host to run the last save's code");
 
@@ -94,7 +102,7 @@ public sealed class PatchTests
         WaitForStep(late, 6, lateAt, "the late host to run patch 4");
 
         // A host without the variable: it says once how to turn patching on, and while it runs saves are full copies.
-        using (var plain = StartLiveHost(ws, build: false, generation: 2))
+        using (var plain = StartStandingBy(ws, null))
         {
             var hint = plain.WaitFor(l => l.Contains("HR2018: saves go live as full copies, not patches: DOTNET_MODIFIABLE_ASSEMBLIES=debug was not set", StringComparison.Ordinal), "the hint");
             Assert.Contains("launchSettings.json", plain.Lines[hint].Text, StringComparison.Ordinal);
@@ -116,10 +124,60 @@ public sealed class PatchTests
         WaitForStep(first, 8, at, "the patch to step 8");
     }
 
+    [Fact]
+    public void A_patch_that_throws_rolls_back_to_the_patches_before_it_and_a_refused_patch_becomes_a_full_copy_at_once()
+    {
+        using var ws = new Workspace();
+        using var host = StartLiveHost(ws, Patching); // the sample opts into ReloadOptions.RollbackOnException
+
+        var at = host.Lines.Count;
+        File.WriteAllText(ws.LogicFile, Logic("3"));
+        host.WaitFor(l => l.Contains("generation 1 patched (1)", StringComparison.Ordinal), "patch 1", from: at);
+        WaitForStep(host, 3, at, "patch 1 to run");
+
+        // Patch 2 throws: back to generation 1 with patch 1, loaded afresh, state moved; the loop goes on.
+        at = host.Lines.Count;
+        File.WriteAllText(ws.LogicFile, Logic("1; if (state.Counter > 0) throw new System.InvalidOperationException(\"boom\")"));
+        var fault = host.WaitFor(l => l.Contains("HR2007: StateManipulation.Logic.UpdateAndRender threw InvalidOperationException in generation 1 after patch 2: boom", StringComparison.Ordinal),
+            "the fault to be rolled back", from: at);
+        Assert.Contains("Rolled back to generation 1 with patch 1 only", host.Lines[fault].Text, StringComparison.Ordinal);
+        WaitForStep(host, 3, fault, "patch 1's code to run again");
+        Assert.False(host.HasExited);
+
+        // The fix: a full copy (the host runs fewer patches than the compiler made), with the state.
+        at = host.Lines.Count;
+        File.WriteAllText(ws.LogicFile, Logic("4"));
+        host.WaitFor(l => l.Contains("cannot apply patches (a patch's code threw", StringComparison.Ordinal), "the reason for the full copy", from: at);
+        host.WaitFor(l => l.Contains("generation 2 live", StringComparison.Ordinal), "generation 2", from: at);
+        WaitForStep(host, 4, at, "the fix to run");
+
+        // A patch the runtime cannot apply (here a damaged file in its place): refused, no crash, and a full copy of the
+        // same code goes live without a save.
+        at = host.Lines.Count;
+        var patch = Path.Combine(ws.CopiesFolder, "2", "1.patch");
+        File.WriteAllBytes(patch + ".tmp", [1, 2, 3, 4]);
+        File.Move(patch + ".tmp", patch);
+        host.WaitFor(l => l.Contains("HR2017: patch 1 of generation 2 was not applied", StringComparison.Ordinal), "the refusal", from: at);
+        host.WaitFor(l => l.Contains("generation 3 live", StringComparison.Ordinal), "a full copy without a save", from: at);
+        WaitForStep(host, 4, at, "the same code to run on");
+        Assert.False(host.HasExited);
+    }
+
+    /// <summary>A second host of the library, on copy 2: its compiler stands by while the first host's compiles.</summary>
+    private static HostProcess StartStandingBy(Workspace ws, IReadOnlyDictionary<string, string>? environment)
+    {
+        var host = ws.StartHost(environment: environment);
+        host.WaitFor(l => l.Contains("compiling on save; generation 2 running", StringComparison.Ordinal), "the host to start live on copy 2");
+        host.WaitFor(l => l.StartsWith("[hotreload] another host compiles StateManipulation on save", StringComparison.Ordinal), "its compiler to stand by", TimeSpan.FromMinutes(2));
+        return host;
+    }
+
     private static void AssertFramesCountOn(HostProcess host)
     {
-        var frames = host.Lines.Where(l => l.Text.StartsWith("frames=", StringComparison.Ordinal)).Select(l => long.Parse(l.Text["frames=".Length..])).ToList();
-        Assert.True(frames.Count >= 5, host.Transcript());
+        static List<long> Frames(HostProcess host) => host.Lines.Where(l => l.Text.StartsWith("frames=", StringComparison.Ordinal)).Select(l => long.Parse(l.Text["frames=".Length..])).ToList();
+        var before = Frames(host).Count;
+        host.WaitFor(_ => Frames(host).Count >= before + 2, "the library's static frame count to be printed twice more");
+        var frames = Frames(host);
         Assert.All(frames.Zip(frames.Skip(1)), p => Assert.True(p.Second == p.First + 10, $"the library's static went from {p.First} to {p.Second}: it was reset{Environment.NewLine}{host.Transcript()}"));
     }
 }

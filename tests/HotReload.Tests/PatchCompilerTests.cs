@@ -148,6 +148,16 @@ public sealed class PatchCompilerTests
         Assert.Equal(0, patches.Generation);
     }
 
+    [Fact]
+    public void A_build_s_copy_is_patched_only_when_its_pdb_proves_it_was_compiled_from_the_current_sources()
+    {
+        var compilation = Compile(Original);
+        var (assembly, pdb) = Emit(compilation);
+        Assert.True(PatchPath.CompiledFrom(Compile(Original), assembly, pdb));
+        Assert.False(PatchPath.CompiledFrom(Compile(Original.Replace("x + 1", "x + 2")), assembly, pdb));
+        Assert.False(PatchPath.CompiledFrom(Compile(Original).AddSyntaxTrees(CSharpSyntaxTree.ParseText("class More { }", path: "/src/More.cs", encoding: System.Text.Encoding.UTF8)), assembly, pdb));
+    }
+
     private static PatchCompiler Started(string source)
     {
         var compilation = Compile(source);

@@ -22,7 +22,7 @@ library.GenerationChanged += (_, e) =>
 };
 // A save that only changed method bodies (or added methods or types) is patched into the live generation: nothing moves.
 library.GenerationPatched += (_, e) => Console.WriteLine(e.SinceSave is { } sinceSave
-    ? $"[hotreload] generation {e.Generation} patched ({e.Patch}) · {Ms(sinceSave)} ms (debounce {Ms(e.DebounceTime)}, compile {Ms(e.CompileTime)}, apply {Ms(e.ApplyTime)}): {e.Edits}"
+    ? $"[hotreload] generation {e.Generation} patched ({e.Patch}) · {Ms(sinceSave)} ms (debounce {Ms(e.DebounceTime)}, compile {Ms(e.CompileTime)}, apply {Ms(e.ApplyTime)}, wait {Ms(e.WaitTime)}): {e.Edits}"
     : $"[hotreload] generation {e.Generation} patched ({e.Patch}) · apply {Ms(e.ApplyTime)} ms: {e.Edits}");
 library.GenerationUnloaded += (_, e) => Console.WriteLine(e.WentLive
     ? $"[hotreload] generation {e.Generation} unloaded ({Ms(e.AfterRelease)} ms after release{(e.WasStalled ? ", late" : "")})"
