@@ -153,8 +153,13 @@ internal static class CopyLayout
     /// <summary>True for a published patch's file name (<c>K.patch</c>, K a positive number without leading zeros).</summary>
     public static bool TryParsePatch(string fileName, out int number)
     {
+        if (fileName.EndsWith(PatchExtension, StringComparison.Ordinal) && TryParseGeneration(fileName[..^PatchExtension.Length], out number))
+        {
+            return true;
+        }
+
         number = 0;
-        return fileName.EndsWith(PatchExtension, StringComparison.Ordinal) && TryParseGeneration(fileName[..^PatchExtension.Length], out number);
+        return false;
     }
 
     /// <summary><c>N/Name.N.dll</c>, relative to the folder of copies.</summary>
