@@ -46,8 +46,16 @@ internal static class LiveEdits
         }
 
         var host = ws.StartHost(environment: environment);
-        host.WaitFor(l => l.Contains($"compiling on save; generation {generation} running", StringComparison.Ordinal), "the host to start live with its compiler");
-        host.WaitForCompiler();
-        return host;
+        try
+        {
+            host.WaitFor(l => l.Contains($"compiling on save; generation {generation} running", StringComparison.Ordinal), "the host to start live with its compiler");
+            host.WaitForCompiler();
+            return host;
+        }
+        catch
+        {
+            host.Dispose(); // not returned, so no one else ends it
+            throw;
+        }
     }
 }

@@ -167,9 +167,17 @@ public sealed class PatchTests
     private static HostProcess StartStandingBy(Workspace ws, IReadOnlyDictionary<string, string>? environment)
     {
         var host = ws.StartHost(environment: environment);
-        host.WaitFor(l => l.Contains("compiling on save; generation 2 running", StringComparison.Ordinal), "the host to start live on copy 2");
-        host.WaitFor(l => l.StartsWith("[hotreload] another host compiles StateManipulation on save", StringComparison.Ordinal), "its compiler to stand by", TimeSpan.FromMinutes(2));
-        return host;
+        try
+        {
+            host.WaitFor(l => l.Contains("compiling on save; generation 2 running", StringComparison.Ordinal), "the host to start live on copy 2");
+            host.WaitFor(l => l.StartsWith("[hotreload] another host compiles StateManipulation on save", StringComparison.Ordinal), "its compiler to stand by", TimeSpan.FromMinutes(2));
+            return host;
+        }
+        catch
+        {
+            host.Dispose(); // not returned, so no one else ends it
+            throw;
+        }
     }
 
     private static void AssertFramesCountOn(HostProcess host)
