@@ -20,6 +20,9 @@ public static class ReloadEventIds
     /// <summary>The holders of a stalled generation were searched for: how, how long, how long the host was paused.</summary>
     public static readonly EventId StallSearched = new(2103, nameof(StallSearched));
 
+    /// <summary>Patches of a save were applied to the live generation in place.</summary>
+    public static readonly EventId GenerationPatched = new(2104, nameof(GenerationPatched));
+
     /// <summary>A save did not compile (the compiler's CSxxxx errors are attached).</summary>
     public static readonly EventId CompileFailed = new(3100, nameof(CompileFailed));
 

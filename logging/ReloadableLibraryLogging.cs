@@ -33,6 +33,7 @@ public static class ReloadableLibraryLogging
             _library = library;
             _logger = logger;
             library.GenerationChanged += OnGenerationChanged;
+            library.GenerationPatched += OnGenerationPatched;
             library.ReloadFailed += OnReloadFailed;
             library.GenerationFaulted += OnGenerationFaulted;
             library.GenerationUnloaded += OnGenerationUnloaded;
@@ -63,6 +64,11 @@ public static class ReloadableLibraryLogging
                 LogMigration(migration, e.Generation);
             }
         }
+
+        private void OnGenerationPatched(object? sender, GenerationPatchedEventArgs e) =>
+            _logger.LogInformation(ReloadEventIds.GenerationPatched,
+                "{Library} generation {Generation} patched ({Patch}, {Applied} applied), {SinceSaveMs} ms after the save (debounce {DebounceMs}, compile {CompileMs}, apply {ApplyMs}, wait {WaitMs}): {Edits}",
+                Library, e.Generation, e.Patch, e.Applied, Ms(e.SinceSave), Ms(e.DebounceTime), Ms(e.CompileTime), Ms(e.ApplyTime), Ms(e.WaitTime), e.Edits);
 
         private void LogMigration(MigrationReport migration, int generation)
         {
@@ -148,6 +154,7 @@ public static class ReloadableLibraryLogging
         public void Dispose()
         {
             _library.GenerationChanged -= OnGenerationChanged;
+            _library.GenerationPatched -= OnGenerationPatched;
             _library.ReloadFailed -= OnReloadFailed;
             _library.GenerationFaulted -= OnGenerationFaulted;
             _library.GenerationUnloaded -= OnGenerationUnloaded;
