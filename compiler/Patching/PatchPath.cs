@@ -14,6 +14,9 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
 {
     private readonly PatchCompiler _compiler = new();
 
+    // The last host said to be unable to apply patches: said once, not on every save while it runs (it said so itself).
+    private string? _patchlessReported;
+
     /// <summary>
     /// Publishes the save as a patch when it can be one. True when the save is handled (patched, or it does not compile,
     /// or no code changed); false when it needs a full copy.
@@ -28,8 +31,13 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
 
         if (PatchlessHosts.FindOne(manifest.PatchlessHostsFolder) is { } patchless)
         {
-            return FullCopy($"the host in process {patchless.Host} cannot apply patches ({patchless.Reason})");
+            var reason = $"the host in process {patchless.Host} cannot apply patches ({patchless.Reason})";
+            var repeated = reason == _patchlessReported;
+            _patchlessReported = reason;
+            return FullCopy(reason, say: !repeated);
         }
+
+        _patchlessReported = null;
 
         if (store.PublishedGenerations() is not [var newest, ..] || newest != generation)
         {
@@ -147,10 +155,14 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
         return true;
     }
 
-    private bool FullCopy(string reason)
+    private bool FullCopy(string reason, bool say = true)
     {
         _compiler.Reset();
-        host.Send(CompilerProtocol.Info, $"full copy: {reason}");
+        if (say)
+        {
+            host.Send(CompilerProtocol.Info, $"full copy: {reason}");
+        }
+
         return false;
     }
 
