@@ -18,7 +18,9 @@ internal sealed record EventBatch(IReadOnlyList<FileEvent> Events, long FirstSee
 /// </summary>
 internal sealed class FileEvents : IDisposable
 {
-    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(15);
+    // An editor's save comes as events microseconds apart (a write in place, or a temporary file renamed over the
+    // source); every millisecond here is on every save's path, which a patch makes a few tens of milliseconds long.
+    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(10);
 
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly HashSet<(string, bool, string)> _watched = [];

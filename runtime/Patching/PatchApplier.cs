@@ -14,14 +14,10 @@ namespace HotReload.Runtime;
 /// </summary>
 internal sealed class PatchApplier : IDisposable
 {
-    public const string Variable = "DOTNET_MODIFIABLE_ASSEMBLIES";
-
     private readonly GenerationFolder _folder;
-    private readonly string? _markerFolder;
+    private readonly PatchlessMarker _marker;
     private readonly Action<EventArgs> _report;
     private readonly MetadataUpdateHandlers _handlers = new();
-    private FileStream? _marker;
-    private string? _markerReason;
     private int _generation;
     private int _behindReported;
     private int _applied;
@@ -31,18 +27,10 @@ internal sealed class PatchApplier : IDisposable
     {
         _folder = folder;
         _report = report;
-        try
+        _marker = PatchlessMarker.For(compileManifest);
+        if (Unavailable() is { } reason && _marker.CanHold)
         {
-            _markerFolder = compileManifest is null ? null : CompileManifest.Read(compileManifest).PatchlessHostsFolder;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            _markerFolder = null; // no compiler can be started either; that is reported where it starts
-        }
-
-        if (Unavailable() is { } reason && _markerFolder is not null)
-        {
-            Hold(reason);
+            _marker.Hold(reason);
             Hint(reason);
         }
     }
@@ -50,9 +38,6 @@ internal sealed class PatchApplier : IDisposable
     /// <summary>Why this process cannot apply patches now; null when it can.</summary>
     public static string? Unavailable() =>
         !MetadataUpdater.IsSupported ? "no-variable" : Debugger.IsAttached ? "debugger" : null;
-
-    /// <summary>The patches applied to the live generation so far.</summary>
-    public int Applied => _applied;
 
     /// <summary>On the host's thread: applies the patches of <paramref name="live"/> not applied yet; null when there were none.</summary>
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
@@ -62,17 +47,17 @@ internal sealed class PatchApplier : IDisposable
         {
             _generation = live.Number;
             _applied = 0;
-            if (_markerReason is "refused" or "faulted")
+            if (_marker.IsBehind)
             {
-                Release(); // a new copy went live: patches of it may work again
+                _marker.Release(); // a new copy went live: patches of it may work again
                 if (Unavailable() is { } reason)
                 {
-                    Hold(reason);
+                    _marker.Hold(reason);
                 }
             }
         }
 
-        if (_markerReason is "refused" or "faulted" || !File.Exists(PathOf(_applied + 1)))
+        if (_marker.IsBehind || !File.Exists(PathOf(_applied + 1)))
         {
             return null;
         }
@@ -123,7 +108,7 @@ internal sealed class PatchApplier : IDisposable
     /// Where a fault in <paramref name="generation"/>'s code can roll back to within it: the same copy with all but its
     /// newest patch (the likeliest culprit); -1 when it has none applied here.
     /// </summary>
-    public int RollbackPoint(int generation) => generation == _generation && _applied > 0 && _markerReason is null ? _applied - 1 : -1;
+    public int RollbackPoint(int generation) => generation == _generation && _applied > 0 && _marker.Reason is null ? _applied - 1 : -1;
 
     /// <summary>Applies patches 1 to <paramref name="count"/> of its copy to a fresh load of it, for a rollback.</summary>
     /// <exception cref="Exception">A patch could not be read or applied: no rollback to that point.</exception>
@@ -151,8 +136,7 @@ internal sealed class PatchApplier : IDisposable
     public void RolledBack(int count)
     {
         _applied = count;
-        Release();
-        Hold("faulted");
+        _marker.Hold("faulted");
     }
 
     private string PathOf(int number) => Path.Combine(_folder.Root, CopyLayout.PatchPath(_generation, number));
@@ -204,8 +188,7 @@ internal sealed class PatchApplier : IDisposable
 
     private void Refused(int generation, int number, Exception e)
     {
-        Release();
-        Hold("refused");
+        _marker.Hold("refused");
         var inner = HotReloadException.Within(e) is { } coded ? coded.Message : $"{e.GetType().Name}: {Messages.Sentence(e.Message)}";
         _report(new ReloadFailedEventArgs(generation,
             $"HR2017: patch {number} of generation {generation} was not applied ({inner}). Generation {generation} keeps running as it was; the next save goes live as a full copy.", e));
@@ -238,30 +221,63 @@ internal sealed class PatchApplier : IDisposable
             : $"HR2018: saves go live as full copies, not patches: {why}. Start the host with it (the sample's and the template's Properties/launchSettings.json set it for dotnet run, Visual Studio and Rider) to patch method bodies in place."));
     }
 
-    private void Hold(string reason)
+    public void Dispose() => _marker.Release();
+}
+
+/// <summary>
+/// This host's <see cref="PatchlessHosts"/> marker: held while it cannot apply the patches the compiler makes, so the
+/// compiler makes full copies instead. Without a compile manifest there is no compiler to tell, and nothing is held.
+/// </summary>
+internal sealed class PatchlessMarker
+{
+    private readonly string? _folder;
+    private FileStream? _file;
+
+    private PatchlessMarker(string? folder) => _folder = folder;
+
+    public static PatchlessMarker For(string? compileManifest)
     {
-        _markerReason = reason;
-        if (_markerFolder is null)
+        try
+        {
+            return new PatchlessMarker(compileManifest is null ? null : CompileManifest.Read(compileManifest).PatchlessHostsFolder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return new PatchlessMarker(null); // no compiler can be started either; that is reported where it starts
+        }
+    }
+
+    public bool CanHold => _folder is not null;
+
+    /// <summary>Why it is held (a word of <see cref="PatchlessHosts.Reasons"/>); null when this host applies patches.</summary>
+    public string? Reason { get; private set; }
+
+    /// <summary>True when this host runs its copy with fewer patches than were made (one refused, or rolled back).</summary>
+    public bool IsBehind => Reason is "refused" or "faulted";
+
+    public void Hold(string reason)
+    {
+        Release();
+        Reason = reason;
+        if (_folder is null)
         {
             return;
         }
 
         try
         {
-            _marker = PatchlessHosts.Hold(_markerFolder, reason);
+            _file = PatchlessHosts.Hold(_folder, reason);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _marker = null; // the compiler cannot know: a patch this host misses is reported when it arrives
+            _file = null; // the compiler cannot know: a patch this host misses is reported when it arrives
         }
     }
 
-    private void Release()
+    public void Release()
     {
-        _marker?.Dispose();
-        _marker = null;
-        _markerReason = null;
+        _file?.Dispose();
+        _file = null;
+        Reason = null;
     }
-
-    public void Dispose() => Release();
 }

@@ -104,7 +104,7 @@ public sealed class WarmCompilerTests : IDisposable
     {
         var folder = Path.Combine(_root, "watched");
         Directory.CreateDirectory(folder);
-        // A wide quiet window: under a loaded CI machine a 5 ms sleep can outlast the default 15 ms window and split
+        // A wide quiet window: under a loaded CI machine a 5 ms sleep can outlast the default 10 ms window and split
         // the batch, which would test the scheduler rather than the debouncing.
         var quiet = TimeSpan.FromMilliseconds(400);
         using var events = new FileEvents(path => !path.Contains("ignored", StringComparison.Ordinal), quiet);
