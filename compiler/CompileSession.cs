@@ -286,9 +286,10 @@ internal sealed class CompileSession : IDisposable
         {
             CompileAndPublish(touched, batch);
         }
-        else if (fullCopyWanted)
+        else if (fullCopyWanted || _owedCopy)
         {
-            // The code on disk is what the refused patch carried: the same code, as a full copy.
+            // The code on disk is what the refused patch carried: the same code, as a full copy. Or a copy was dropped
+            // for events that turned out to change nothing: the compilation holds content not yet published.
             _owedCopy = true;
             CompileAndPublish(touched, batch);
         }
@@ -571,8 +572,12 @@ internal sealed class CompileSession : IDisposable
         return _sources.Any(s => !IsExcluded(s) && File.Exists(s) && File.GetLastWriteTimeUtc(s) > compiled);
     }
 
+    // Of the hosts' markers, only a refused patch's asks for anything; the others come and go with hosts, and must not
+    // count as a newer save (which drops the copy being made).
     private bool IsRelevant(string path) =>
-        !IsExcluded(path) || PathComparer.Equals(path, _manifest.ResponseFile) || IsUnder(path, _manifest.PatchlessHostsFolder);
+        IsUnder(path, _manifest.PatchlessHostsFolder)
+            ? PatchlessHosts.WantsFullCopyNow(path)
+            : !IsExcluded(path) || PathComparer.Equals(path, _manifest.ResponseFile);
 
     private bool IsExcluded(string path) =>
         _excluded.Any(d => IsUnder(path, d)) || path.Contains(Path.DirectorySeparatorChar + ".", PathComparison) && IsHiddenFolder(path);

@@ -107,7 +107,9 @@ public sealed class EditKindsTests
                     .Select(l => long.Parse(l["package ".Length..])).ToList();
                 return after.Zip(after.Skip(1)).Any(p => p.Second - p.First == 9);
             }, "a save after the package's build to go live", TimeSpan.FromMinutes(2), at);
-            Assert.DoesNotContain(host.Lines, l => l.Text.StartsWith("[hotreload] HR20", StringComparison.Ordinal));
+            // No refusal (HR2004, HR2010, ...); HR2018 is the start's hint that this host, started without
+            // DOTNET_MODIFIABLE_ASSEMBLIES, gets full copies rather than patches.
+            Assert.DoesNotContain(host.Lines, l => l.Text.StartsWith("[hotreload] HR20", StringComparison.Ordinal) && !l.Text.StartsWith("[hotreload] HR2018", StringComparison.Ordinal));
         }
     }
 }
