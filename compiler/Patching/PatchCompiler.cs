@@ -50,8 +50,6 @@ internal sealed class PatchCompiler : IDisposable
     /// <summary>The copy patches go to, or 0 when the next save is a full copy.</summary>
     public int Generation => _baseline?.Generation ?? 0;
 
-    public int Patches => _baseline?.Patches ?? 0;
-
     /// <summary>
     /// Patches go to copy <paramref name="generation"/> from now on: emitted from <paramref name="compilation"/> as
     /// <paramref name="assembly"/> with its portable <paramref name="pdb"/>. Without a portable PDB (none, or embedded
