@@ -21,6 +21,7 @@ internal sealed class CompileSession : IDisposable
     private readonly DotNetCommand _command = new();
     private readonly FileEvents _events;
     private readonly PatchPath _patches;
+    private readonly ProjectItems _items;
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<string> _buildFiles;
     private readonly List<string> _excluded;
@@ -56,6 +57,7 @@ internal sealed class CompileSession : IDisposable
         _referencedProjectDirectories = manifest.ReferencedProjects.Select(p => Directory(Path.GetDirectoryName(p)!)).ToList();
         _events = new FileEvents(IsRelevant);
         _patches = new PatchPath(manifest, _store, host);
+        _items = new ProjectItems(manifest, _command, line => _host.Send(CompilerProtocol.Info, line));
     }
 
     private static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
@@ -88,6 +90,7 @@ internal sealed class CompileSession : IDisposable
             : ((long)warmUp.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         ReportSkippedFolders();
         CatchUp();
+        WarmUpItems();
 
         while (_events.Take(_stop.Token) is { } batch)
         {
@@ -228,6 +231,16 @@ internal sealed class CompileSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// The project evaluated once off the save path, below normal priority, once the host has its first copy: the first
+    /// new source file is then listed as fast as the tenth.
+    /// </summary>
+    private void WarmUpItems()
+    {
+        var thread = new Thread(_items.WarmUp) { IsBackground = true, Priority = ThreadPriority.BelowNormal, Name = "HotReload project evaluation warm-up" };
+        thread.Start();
+    }
+
     private void Handle(EventBatch batch)
     {
         var buildReason = default(string);
@@ -319,7 +332,7 @@ internal sealed class CompileSession : IDisposable
     {
         try
         {
-            var evaluated = ProjectItems.Evaluate(_manifest, _command);
+            var evaluated = _items.Evaluate();
             if (evaluated is null)
             {
                 return null;
@@ -597,6 +610,7 @@ internal sealed class CompileSession : IDisposable
     public void Dispose()
     {
         _patches.Dispose();
+        _items.Dispose();
         _events.Dispose();
         _stop.Dispose();
     }

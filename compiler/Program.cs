@@ -24,7 +24,7 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException or Inv
     return 1;
 }
 
-RoslynAssemblies.LoadFrom(manifest.CompilerDirectory);
+SdkAssemblies.LoadFrom(manifest.CompilerDirectory, manifest.MSBuildDirectory);
 return Session.Run(manifest, host, args.Length == 3 ? int.Parse(args[2]) : null);
 
 internal static class Session

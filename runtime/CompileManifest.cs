@@ -56,6 +56,12 @@ internal sealed class CompileManifest
     /// <summary>The folder of the build's own compiler (the SDK's Roslyn/bincore): the warm compiler loads that Roslyn.</summary>
     public string CompilerDirectory => Single("compiler-directory");
 
+    /// <summary>
+    /// The .NET SDK's MSBuild folder (the build's own where the build ran on .NET): the warm compiler evaluates the
+    /// project with it when a source file appears. Null in a manifest from before it was recorded.
+    /// </summary>
+    public string? MSBuildDirectory => Optional("msbuild-directory");
+
     public string DotNetHost => Single("dotnet-host");
 
     /// <summary>HotReload.Compiler.dll in the SDK package.</summary>

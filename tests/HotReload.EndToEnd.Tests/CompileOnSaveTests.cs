@@ -44,8 +44,22 @@ public sealed class CompileOnSaveTests
         File.WriteAllText(ws.LogicFile, Logic("Sizes.Size", "internal static class Sizes { public const int Size = 6; }"));
         WaitForStep(host, 6, at, "the compile without the deleted file to go live");
 
+        // The project file edited while the host runs (a real build): a new file is listed by the project as it is now,
+        // not as the compiler first read it.
+        at = host.Lines.Count;
+        ws.Edit(Path.Combine(ws.Library, "StateManipulation.csproj"), "<Compile Remove=\"Drafts/**\" />",
+            "<Compile Remove=\"Drafts/**\" />\n    <Compile Remove=\"Later/**\" />");
+        host.WaitFor(l => l.Contains("[hotreload] built in ", StringComparison.Ordinal), "the build for the project file's change", from: at);
+        Directory.CreateDirectory(Path.Combine(ws.Library, "Later"));
+        File.WriteAllText(Path.Combine(ws.Library, "Later", "Later.cs"), "namespace StateManipulation;\ninternal static class Sizes { }\n");
+        File.WriteAllText(ws.LogicFile, Logic("Sizes.Size", "internal static class Sizes { public const int Size = 7; }"));
+        WaitForStep(host, 7, at, "the save beside a file the edited project removes to go live");
+
         Assert.DoesNotContain(host.Lines, l => l.Text.Contains(": error ", StringComparison.Ordinal));
         Assert.Single(host.Lines, l => l.Text.Contains(" running", StringComparison.Ordinal));
+
+        // Listed by the SDK's MSBuild inside the warm compiler, not by a `dotnet msbuild` process per new file.
+        Assert.DoesNotContain(host.Lines, l => l.Text.Contains("listed with `dotnet msbuild`", StringComparison.Ordinal));
     }
 
     [Fact]
