@@ -226,7 +226,7 @@ internal sealed class CompileSession : IDisposable
             var output = _compilation!.Emit(_manifest.AssemblyName + ".warmup");
             if (i == 0 && output is { Compilation: { } compiled, Assembly: { } assembly, Pdb: { } pdb })
             {
-                PatchCompiler.WarmUp(compiled, assembly, pdb);
+                _patches.WarmUp(compiled, assembly, pdb);
             }
         }
     }
@@ -464,6 +464,7 @@ internal sealed class CompileSession : IDisposable
         _host.Send(CompilerProtocol.PublishedLine(generation));
         _store.Prune(_manifest.KeepCopies, (_, _) => { });
         ReportSkippedFolders();
+        _patches.Ready();
     }
 
     /// <summary>

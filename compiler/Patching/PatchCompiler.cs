@@ -142,18 +142,57 @@ internal sealed class PatchCompiler : IDisposable
     }
 
     /// <summary>
+    /// Readies the copy patches now go to, so that its first patch costs what the tenth does (the first save after the
+    /// host starts, the first after a full copy): the copy's symbols are created (the first patch compares its old members
+    /// with the save's), and an empty patch is emitted and thrown away, which reads the copy's metadata into the
+    /// baseline once for every patch after it. Nothing is published and the baseline is not advanced. Never throws.
+    /// </summary>
+    public void Ready(CancellationToken cancel = default)
+    {
+        if (_baseline is not { } baseline)
+        {
+            return;
+        }
+
+        try
+        {
+            var types = new Stack<INamespaceOrTypeSymbol>([baseline.Compilation.Assembly.GlobalNamespace]);
+            while (types.TryPop(out var container) && !cancel.IsCancellationRequested)
+            {
+                foreach (var member in container.GetMembers())
+                {
+                    if (member is INamespaceOrTypeSymbol inner)
+                    {
+                        types.Push(inner);
+                    }
+                }
+            }
+
+            using var metadata = new MemoryStream();
+            using var il = new MemoryStream();
+            using var pdb = new MemoryStream();
+            baseline.Compilation.EmitDifference(baseline.EmitBaseline, [], _ => false, metadata, il, pdb, cancel);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // readying only: the real patch reports what goes wrong
+        }
+    }
+
+    /// <summary>
     /// Throwaway patches of a throwaway copy (a method body given an empty statement, then two), so the first real
     /// patch runs as fast as the tenth: the classification, the emit of differences and the symbol matching are compiled
     /// by then. Never throws.
     /// </summary>
-    public static void WarmUp(Compilation compilation, byte[] assembly, byte[] pdb)
+    /// <returns>The last throwaway patch, to warm up its publication with; null when none was made.</returns>
+    public static PatchAttempt.Patch? WarmUp(Compilation compilation, byte[] assembly, byte[] pdb)
     {
         try
         {
             using var warm = new PatchCompiler();
             if (warm.StartFrom(1, compilation, assembly, pdb) is not null)
             {
-                return;
+                return null;
             }
 
             var body = compilation.SyntaxTrees
@@ -162,20 +201,23 @@ internal sealed class PatchCompiler : IDisposable
                 .FirstOrDefault(b => b is not null);
             if (body is null)
             {
-                return;
+                return null;
             }
 
             var tree = body.SyntaxTree;
             var text = tree.GetText();
+            PatchAttempt? last = null;
             for (var statements = 1; statements <= 2; statements++)
             {
                 var edited = text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(new Microsoft.CodeAnalysis.Text.TextSpan(body.OpenBraceToken.Span.End, 0), new string(';', statements)));
-                warm.Compile(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(edited)));
+                last = warm.Compile(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(edited)));
             }
+
+            return last as PatchAttempt.Patch;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // a warm-up only: the real patch reports what goes wrong
+            return null; // a warm-up only: the real patch reports what goes wrong
         }
     }
 

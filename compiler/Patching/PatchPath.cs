@@ -120,6 +120,7 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
             }
 
             _compiler.StartFrom(newest, current, assembly, pdb);
+            _compiler.Ready();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException or InvalidOperationException or ArgumentException)
         {
@@ -135,6 +136,29 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
         var current = compilation.SyntaxTrees.Select(t => Convert.ToHexString(t.GetText().GetChecksum().AsSpan())).Order(StringComparer.Ordinal).ToList();
         return recorded.SequenceEqual(current, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// Throwaway patches of the warm-up's throwaway copy, then the checks and the write of a real save, to nowhere: the
+    /// code a save runs through is compiled before the first save (<see cref="PatchCompiler.WarmUp"/>).
+    /// </summary>
+    public void WarmUp(Microsoft.CodeAnalysis.Compilation compilation, byte[] assembly, byte[] pdb)
+    {
+        if (PatchCompiler.WarmUp(compilation, assembly, pdb) is not { } patch)
+        {
+            return;
+        }
+
+        PatchlessHosts.FindOne(manifest.PatchlessHostsFolder);
+        store.PublishedGenerations();
+        new PatchFile(patch.Metadata, patch.IL, patch.Pdb, patch.UpdatedTypeTokens, TimeSpan.Zero, TimeSpan.Zero, patch.Summary).WriteTo(Stream.Null);
+        CompilerProtocol.PatchedLine(patch.Generation, patch.Number);
+    }
+
+    /// <summary>
+    /// Readies the copy patches go to for its first patch (<see cref="PatchCompiler.Ready"/>): called once the copy is
+    /// published and announced, off the save's path, so its first patch costs what the tenth does.
+    /// </summary>
+    public void Ready() => _compiler.Ready();
 
     /// <summary>A copy this compiler did not make (a build's) or a new command line: the next save is a full copy.</summary>
     public void Reset() => _compiler.Reset();

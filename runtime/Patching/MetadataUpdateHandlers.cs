@@ -17,6 +17,18 @@ internal sealed class MetadataUpdateHandlers
 
     private sealed record Handler(MethodInfo? ClearCache, MethodInfo? UpdateApplication);
 
+    /// <summary>
+    /// Finds the handlers of the assemblies loaded now, off the host's thread, so the first patch does not pay for reading
+    /// every assembly's attributes (an assembly loaded later is read at its first patch).
+    /// </summary>
+    public void FindAhead() => ThreadPool.UnsafeQueueUserWorkItem(_ =>
+    {
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            _found.GetValue(assembly, Find);
+        }
+    }, null);
+
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
     public void Notify(Type[] updatedTypes)
     {

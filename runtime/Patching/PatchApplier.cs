@@ -28,10 +28,17 @@ internal sealed class PatchApplier : IDisposable
         _folder = folder;
         _report = report;
         _marker = PatchlessMarker.For(compileManifest);
-        if (Unavailable() is { } reason && _marker.CanHold)
+        if (Unavailable() is { } reason)
         {
-            _marker.Hold(reason);
-            Hint(reason);
+            if (_marker.CanHold)
+            {
+                _marker.Hold(reason);
+                Hint(reason);
+            }
+        }
+        else
+        {
+            _handlers.FindAhead();
         }
     }
 

@@ -117,6 +117,21 @@ public sealed class PatchCompilerTests
     }
 
     [Fact]
+    public void Readying_a_copy_publishes_nothing_and_its_first_patch_is_still_the_copy_s_first_delta()
+    {
+        using var patches = Started(Original);
+        patches.Ready();
+        patches.Ready(); // twice, as a copy adopted and then readied again would be
+
+        var first = Assert.IsType<PatchAttempt.Patch>(patches.Compile(Compile(Original.Replace("return x + 1;", "return x + 2;"))));
+        Assert.Equal((1, 1), (first.Generation, first.Number));
+
+        // The runtime applies deltas in their EnC generation order: the readying's empty delta must not have taken 1.
+        using var provider = System.Reflection.Metadata.MetadataReaderProvider.FromMetadataImage(ImmutableArray.Create(first.Metadata));
+        Assert.Equal(1, provider.GetMetadataReader().GetModuleDefinition().Generation);
+    }
+
+    [Fact]
     public void A_save_that_does_not_compile_reports_its_errors_and_the_baseline_stays()
     {
         using var patches = Started(Original);
