@@ -67,6 +67,7 @@ internal sealed class EditFigure(Scratch scratch, PackageFeed feed, Options opti
         EditKind.Constant => "(a) a constant in a method body",
         EditKind.Signature => "(b) a method's signature + its caller",
         EditKind.NewClass => "(c) a new class, used from the entry point",
+        EditKind.NewFile => "(k) a new file with a new class, used from the step",
         EditKind.FieldAdded => "(e) the state's class gains a field with an initializer",
         EditKind.FieldRetyped => "(f) a field of the state's class changes type (int ↔ long)",
         EditKind.FieldRemoved => "(g) the state's class loses a field",

@@ -63,6 +63,7 @@ internal sealed class OursSaveTarget(Scratch scratch, PackageFeed feed, Generate
     {
         var (observer, host) = Running();
         var before = observer.Mark();
+        SourceFile.SaveNew(_workspace.LibraryFolder, code.RuleFiles("StateManipulation"), style);
         SourceFile.Save(_workspace.LogicFile, code.ReloadableLogic(), style);
         var result = observer.WaitForEffect(before, code.Step, saveToBuildExit: null);
         NoteUnexpected(host, before.LineIndex);

@@ -27,5 +27,18 @@ internal static class SourceFile
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>Saves those of <paramref name="files"/> that are not in <paramref name="folder"/> yet: a new file, as the
+    /// editor saves it.</summary>
+    public static void SaveNew(string folder, IEnumerable<(string Name, string Text)> files, SaveStyle style)
+    {
+        foreach (var (name, text) in files)
+        {
+            if (!File.Exists(Path.Combine(folder, name)))
+            {
+                Save(Path.Combine(folder, name), text, style);
+            }
+        }
+    }
+
     public static string Label(SaveStyle style) => style == SaveStyle.InPlace ? "saved in place" : "saved through a rename";
 }

@@ -36,6 +36,10 @@ internal enum EditKind
 
     /// <summary>(j) The constant in a lambda inside the step method changes (the patch figure's code has that lambda).</summary>
     Lambda,
+
+    /// <summary>(k) A new source file with a new class, whose member the step method calls from then on (saved first,
+    /// the step method's file just after it).</summary>
+    NewFile,
 }
 
 /// <summary>
@@ -54,10 +58,19 @@ internal enum EditKind
 /// (i) edits and kept after them.</param>
 /// <param name="HasLambda">The step method adds through a lambda (the patch figure): <c>add = c =&gt; c + x</c>.</param>
 /// <param name="StepInLambda">The step's value is the lambda's constant (a (j) edit) rather than added after it.</param>
+/// <param name="FileRules">Steps that have a class in a source file of their own (<c>Rule{step}.cs</c>), added by (k)
+/// edits and kept after them.</param>
 internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, ImmutableList<int> Rules, bool Broken = false,
     bool StateInLibrary = false, ImmutableList<int>? Extras = null, bool WideSpeed = false, bool StateHasBase = false,
-    ImmutableList<int>? Helpers = null, bool HasLambda = false, bool StepInLambda = false)
+    ImmutableList<int>? Helpers = null, bool HasLambda = false, bool StepInLambda = false, ImmutableList<int>? FileRules = null)
 {
+    private ImmutableList<int> RuleFileSteps => FileRules ?? [];
+
+    /// <summary>The source files of the (k) edits so far, beside the step method's file: name and text. The library's
+    /// are in its namespace; the dotnet watch program's in the global one, like its other classes.</summary>
+    public IEnumerable<(string Name, string Text)> RuleFiles(string? inNamespace) => RuleFileSteps.Select(r => ($"Rule{r}.cs",
+        (inNamespace is null ? "" : $"namespace {inNamespace};\n\n") + $"static class Rule{r}\n{{\n    public static long Value => {r};\n}}\n"));
+
     /// <summary>The patch figure's start: the step method has a lambda, whose constant (j) edits change.</summary>
     public static StepCode WithLambda { get; } = new(1, false, false, [], HasLambda: true);
 
@@ -75,6 +88,7 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, Im
         EditKind.Constant => this with { Step = step, Broken = false, StepInLambda = false },
         EditKind.MethodAdded => this with { Step = step, Helpers = HelperMethods.Add(step), Broken = false, StepInLambda = false },
         EditKind.Lambda => this with { Step = step, Broken = false, StepInLambda = true },
+        EditKind.NewFile => this with { Step = step, FileRules = RuleFileSteps.Add(step), Broken = false, StepInLambda = false },
         EditKind.Signature => this with { Step = step, StepIsParameter = !StepIsParameter, Broken = false },
         EditKind.NewClass => this with { Step = step, Rules = Rules.Add(step), Broken = false },
         EditKind.FieldAdded => this with { Step = step, Extras = ExtraFields.Add(step), Broken = false },
@@ -95,7 +109,7 @@ internal sealed record StepCode(int Step, bool StepIsParameter, bool HasBase, Im
     public StepCode WithError() => this with { Broken = true };
 
     // The step's value: a literal, or the member of the class a (c) edit added for it.
-    private string Value => Rules.Contains(Step) ? $"Rule{Step}.Value" : HelperMethods.Contains(Step) ? $"Helper{Step}()" : Step.ToString();
+    private string Value => Rules.Contains(Step) || RuleFileSteps.Contains(Step) ? $"Rule{Step}.Value" : HelperMethods.Contains(Step) ? $"Helper{Step}()" : Step.ToString();
 
     // Where the reloadable library's counter is: the host's state, or (the state figure) the library's own world.
     private string Holder => StateInLibrary ? "world" : "state";

@@ -46,6 +46,7 @@ internal sealed partial class WatchTarget(Scratch scratch, GeneratedCode? genera
     {
         var observer = _observer ?? throw new InvalidOperationException("Start first.");
         var before = observer.Mark();
+        SourceFile.SaveNew(_folder, code.RuleFiles(null), style);
         SourceFile.Save(ProgramFile, code.WatchProgram(), style);
         var result = observer.WaitForEffect(before, code.Step, saveToBuildExit: null);
         if (result.Restarted)
