@@ -2,7 +2,9 @@ namespace HotReload.ProcessBench;
 
 /// <summary>
 /// Figure `edit`: save an edit, time until the running program runs it. Ours (the host compiling on save, so a save
-/// is all it takes) beside `dotnet watch`, for four kinds of edit, and a save that does not compile; then, for
+/// is all it takes, and started as `dotnet run` starts the sample: with <c>DOTNET_MODIFIABLE_ASSEMBLIES=debug</c>, so
+/// what a patch can carry is patched) beside `dotnet watch`, for four kinds of edit, and a save that does not compile,
+/// each with saves written in place (VS Code's default) and through a rename (Visual Studio's way); then, for
 /// reference, ours with the host reloading only what `dotnet build` makes. One tool at a time, so they never compete
 /// for the two cores.
 /// </summary>
@@ -15,21 +17,25 @@ internal sealed class EditFigure(Scratch scratch, PackageFeed feed, Options opti
         var edits = new List<EditRow>();
         var errors = new List<ErrorRow>();
         var notes = new List<string> { $"Load average (1 / 5 / 15 min) at the start: {Machine.LoadAverage()}." };
-        foreach (var create in new Func<IEditTarget>[] { () => new OursSaveTarget(scratch, feed), () => new WatchTarget(scratch) })
+        foreach (var style in new[] { SaveStyle.InPlace, SaveStyle.Rename })
         {
-            using var target = create();
-            var judged = target is OursSaveTarget;
-            var session = new EditSession(target, notes);
-            session.Start();
-            foreach (var kind in Kinds)
+            foreach (var create in new Func<IEditTarget>[] { () => new OursSaveTarget(scratch, feed, style: style, patches: true), () => new WatchTarget(scratch, style: style) })
             {
-                var label = Label(kind, target.RudeEdit);
-                edits.Add(new EditRow(target.Name, label, session.Edits(kind, options.Runs(20), label), judged));
-            }
+                using var target = create();
+                var judged = target is OursSaveTarget;
+                var name = $"{target.Name}, {SourceFile.Label(style)}";
+                var session = new EditSession(target, notes, SourceFile.Label(style) + ": ");
+                session.Start();
+                foreach (var kind in Kinds)
+                {
+                    var label = Label(kind, target.RudeEdit);
+                    edits.Add(new EditRow(name, label, session.Edits(kind, options.Runs(20), label), judged));
+                }
 
-            var (errorResults, fixes) = session.Errors(options.Runs(20));
-            errors.Add(new ErrorRow(target.Name, errorResults, fixes, judged));
-            Summarize(target, notes);
+                var (errorResults, fixes) = session.Errors(options.Runs(20));
+                errors.Add(new ErrorRow(name, errorResults, fixes, judged));
+                Summarize(target, notes);
+            }
         }
 
         // How it was before compile on save: the host reloads what the README's rebuild command makes. A reference row,

@@ -29,7 +29,7 @@ internal sealed class PatchFigure(Scratch scratch, PackageFeed feed, Options opt
     private sealed record Row(int Lines, SaveStyle Style, Tool Tool, string Name, EditKind Kind, List<EditResult> Results);
 
     // Runs per edit kind: fewer where one full copy takes seconds.
-    private (int Lines, int Runs)[] Sizes => options.Quick ? [(1_000, 2)] : [(1_000, 10), (10_000, 10), (50_000, 6)];
+    private (int Lines, int Runs)[] Sizes => options.Quick ? [(1_000, 2)] : [(1_000, 10), (3_000, 10), (10_000, 10), (50_000, 6)];
 
     public void Run()
     {
