@@ -18,17 +18,25 @@ internal sealed class PatchApplier : IDisposable
     private readonly PatchlessMarker _marker;
     private readonly Action<EventArgs> _report;
     private readonly MetadataUpdateHandlers _handlers = new();
+    private readonly Func<string?> _whyUnavailable;
     private int _generation;
     private int _behindReported;
     private int _applied;
     private bool _hintGiven;
 
-    public PatchApplier(GenerationFolder folder, string? compileManifest, Action<EventArgs> report)
+    /// <param name="folder">The library's folder of copies, where the patches are.</param>
+    /// <param name="compileManifest">The library's compile manifest, which names the folder of markers; null when no
+    /// compiler runs (nothing to tell).</param>
+    /// <param name="report">Where the hint, a refused patch and a missed one are said.</param>
+    /// <param name="whyUnavailable">Why the process cannot apply patches now (<see cref="Unavailable"/>); a test gives
+    /// its own, to be a process started without the variable or with a debugger attached.</param>
+    public PatchApplier(GenerationFolder folder, string? compileManifest, Action<EventArgs> report, Func<string?>? whyUnavailable = null)
     {
         _folder = folder;
         _report = report;
+        _whyUnavailable = whyUnavailable ?? Unavailable;
         _marker = PatchlessMarker.For(compileManifest);
-        if (Unavailable() is { } reason)
+        if (_whyUnavailable() is { } reason)
         {
             if (_marker.CanHold)
             {
@@ -54,13 +62,18 @@ internal sealed class PatchApplier : IDisposable
         {
             _generation = live.Number;
             _applied = 0;
-            if (_marker.IsBehind)
+
+            // A new copy went live: its patches may work again (after a refused or faulted one, or a debugger detached).
+            if (_whyUnavailable() is { } reason)
             {
-                _marker.Release(); // a new copy went live: patches of it may work again
-                if (Unavailable() is { } reason)
+                if (_marker.Reason != reason)
                 {
                     _marker.Hold(reason);
                 }
+            }
+            else
+            {
+                _marker.Release();
             }
         }
 
@@ -69,9 +82,15 @@ internal sealed class PatchApplier : IDisposable
             return null;
         }
 
-        if (Unavailable() is not null)
+        if (_whyUnavailable() is { } now)
         {
-            Behind(live.Number);
+            // A debugger attached since: this patch is missed, and the marker makes the next save a full copy.
+            if (_marker.Reason != now)
+            {
+                _marker.Hold(now);
+            }
+
+            Behind(live.Number, now);
             return null;
         }
 
@@ -202,7 +221,7 @@ internal sealed class PatchApplier : IDisposable
     }
 
     /// <summary>Patches this host cannot apply (made before its marker was seen, or it started after them): said once per generation.</summary>
-    private void Behind(int generation)
+    private void Behind(int generation, string reason)
     {
         if (_behindReported == generation)
         {
@@ -211,7 +230,7 @@ internal sealed class PatchApplier : IDisposable
 
         _behindReported = generation;
         _report(new CompilerMessageEventArgs(CompilerMessageSeverity.Warning,
-            $"HR2018: generation {generation} has patches this host cannot apply ({PatchlessHosts.Reasons[Unavailable()!]}): it runs copy {generation} as it was until the next save, which goes live as a full copy."));
+            $"HR2018: generation {generation} has patches this host cannot apply ({PatchlessHosts.Reasons[reason]}): it runs copy {generation} as it was until the next save, which goes live as a full copy."));
     }
 
     private void Hint(string reason)

@@ -1,4 +1,5 @@
 extern alias compiler;
+using HotReload.Runtime;
 using HotReload.Sdk.Tasks;
 using Layout = compiler::HotReload.CopyLayout; // one source, compiled into the task, the runtime and the compiler alike
 
@@ -96,6 +97,52 @@ public sealed class PatchContractTests : IDisposable
 
         Assert.True(PatchlessHosts.WantsFullCopyNow(Path.Combine(folder, "12.refused")));
         Assert.False(PatchlessHosts.WantsFullCopyNow(Path.Combine(folder, "12.faulted")));
+    }
+
+    [Fact]
+    public void Under_a_debugger_from_the_start_or_attached_later_the_host_holds_its_marker_and_says_so_once()
+    {
+        // A debugger cannot be attached in a test run: the applier is given the process's state instead.
+        var manifest = Path.Combine(_root, "obj", "Lib" + CompileManifest.FileExtension);
+        Directory.CreateDirectory(Path.GetDirectoryName(manifest)!);
+        File.WriteAllText(manifest, "assembly-name=Lib\n");
+        var hosts = CompileManifest.Read(manifest).PatchlessHostsFolder;
+        var copies = new GenerationFolder(Path.Combine(_root, "bin", "reloaded"), "Lib");
+        var messages = new List<CompilerMessageEventArgs>();
+        string? why = "debugger";
+
+        using (new PatchApplier(copies, manifest, e => messages.Add((CompilerMessageEventArgs)e), () => why))
+        {
+            Assert.Equal((Environment.ProcessId.ToString(), PatchlessHosts.Reasons["debugger"]), PatchlessHosts.FindOne(hosts));
+            var hint = Assert.Single(messages);
+            Assert.Equal(CompilerMessageSeverity.Info, hint.Severity);
+            Assert.StartsWith("HR2018: saves go live as full copies, not patches: a debugger is attached", hint.Message, StringComparison.Ordinal);
+            Assert.EndsWith("Run without the debugger for patches.", hint.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Null(PatchlessHosts.FindOne(hosts)); // released with the host
+        messages.Clear();
+
+        // Attached while the host runs: the patch that arrives is missed, and the marker makes the next save a full copy.
+        why = null;
+        using var later = new PatchApplier(copies, manifest, e => messages.Add((CompilerMessageEventArgs)e), () => why);
+        Assert.Null(PatchlessHosts.FindOne(hosts));
+        var first = new LiveGeneration(1, null!, typeof(PatchContractTests).Assembly, null!);
+        Assert.Null(later.ApplyPending(first)); // no patch yet
+        Directory.CreateDirectory(Path.Combine(copies.Root, "1"));
+        File.WriteAllBytes(Path.Combine(copies.Root, Layout.PatchPath(1, 1)), [1]);
+        why = "debugger";
+        Assert.Null(later.ApplyPending(first));
+        Assert.Null(later.ApplyPending(first)); // said once per generation
+        Assert.Equal((Environment.ProcessId.ToString(), PatchlessHosts.Reasons["debugger"]), PatchlessHosts.FindOne(hosts));
+        var behind = Assert.Single(messages);
+        Assert.Equal(CompilerMessageSeverity.Warning, behind.Severity);
+        Assert.StartsWith("HR2018: generation 1 has patches this host cannot apply (a debugger is attached)", behind.Message, StringComparison.Ordinal);
+
+        // Detached, and the full copy live: patches again.
+        why = null;
+        Assert.Null(later.ApplyPending(first with { Number = 2 }));
+        Assert.Null(PatchlessHosts.FindOne(hosts));
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
