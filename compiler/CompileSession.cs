@@ -74,7 +74,7 @@ internal sealed class CompileSession : IDisposable
         var stopwatch = Stopwatch.StartNew();
         Load();
         WarmUp();
-        var warmUp = stopwatch.Elapsed;
+        var items = WarmUpItems();
 
         var first = CrossProcessLock.TryAcquire(_manifest.CompilerLockFile);
         using var role = first ?? StandBy();
@@ -85,12 +85,16 @@ internal sealed class CompileSession : IDisposable
 
         _host.ShareTo(_manifest.SharedLogFile);
         WatchFolders();
+
+        // Ready is said once the first save runs as fast as the tenth: the copy patches go to is readied (or what was
+        // saved meanwhile is compiled), and the project's evaluation is warm. Saves made before it are not lost: the
+        // folders are watched already.
+        CatchUp();
+        items.Join(ItemsWarmUpWait);
         _host.Send(CompilerProtocol.Ready, first is null
             ? CompilerProtocol.TookOver
-            : ((long)warmUp.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+            : ((long)stopwatch.Elapsed.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         ReportSkippedFolders();
-        CatchUp();
-        WarmUpItems();
 
         while (_events.Take(_stop.Token) is { } batch)
         {
@@ -231,14 +235,18 @@ internal sealed class CompileSession : IDisposable
         }
     }
 
+    // How long the ready line waits for the project's first evaluation: it takes about 0.3 s, but a project whose SDK
+    // resolution stalls must not hold up compiling on save (only a new file waits for it then).
+    private static readonly TimeSpan ItemsWarmUpWait = TimeSpan.FromSeconds(10);
+
     /// <summary>
-    /// The project evaluated once off the save path, below normal priority, once the host has its first copy: the first
-    /// new source file is then listed as fast as the tenth.
+    /// The project evaluated once beside the catching up, so the first new source file is listed as fast as the tenth.
     /// </summary>
-    private void WarmUpItems()
+    private Thread WarmUpItems()
     {
-        var thread = new Thread(_items.WarmUp) { IsBackground = true, Priority = ThreadPriority.BelowNormal, Name = "HotReload project evaluation warm-up" };
+        var thread = new Thread(_items.WarmUp) { IsBackground = true, Name = "HotReload project evaluation warm-up" };
         thread.Start();
+        return thread;
     }
 
     private void Handle(EventBatch batch)
