@@ -24,7 +24,7 @@ internal sealed class ProjectItems : IDisposable
         _info = info;
         if (manifest.MSBuildDirectory is { } directory && File.Exists(Path.Combine(directory, "Microsoft.Build.dll")))
         {
-            _warm = new WarmProjectEvaluation(manifest);
+            _warm = new WarmProjectEvaluation(manifest.ProjectFile, GlobalProperties(manifest));
         }
         else
         {
@@ -92,12 +92,8 @@ internal sealed class ProjectItems : IDisposable
 
     private IReadOnlyList<string>? EvaluateWithCli()
     {
-        List<string> arguments = ["msbuild", _manifest.ProjectFile, "-getItem:Compile", "-nologo", "-p:Configuration=" + _manifest.Configuration];
-        if (_manifest.TargetFramework.Length > 0)
-        {
-            arguments.Add("-p:TargetFramework=" + _manifest.TargetFramework);
-        }
-
+        List<string> arguments = ["msbuild", _manifest.ProjectFile, "-getItem:Compile", "-nologo"];
+        arguments.AddRange(GlobalProperties(_manifest).Select(p => $"-p:{p.Key}={p.Value}"));
         var result = _command.Run(_manifest.DotNetHost, _manifest.ProjectDirectory, [.. arguments]);
         if (result is null)
         {
@@ -110,6 +106,18 @@ internal sealed class ProjectItems : IDisposable
         }
 
         return Parse(result.Output);
+    }
+
+    /// <summary>The global properties the build evaluated the project with, for either way of evaluating it.</summary>
+    internal static Dictionary<string, string> GlobalProperties(CompileManifest manifest)
+    {
+        var properties = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Configuration"] = manifest.Configuration };
+        if (manifest.TargetFramework.Length > 0)
+        {
+            properties["TargetFramework"] = manifest.TargetFramework;
+        }
+
+        return properties;
     }
 
     internal static IReadOnlyList<string> Parse(string json)

@@ -18,14 +18,10 @@ internal sealed class WarmProjectEvaluation : IDisposable
     private ProjectCollection? _collection;
     private Dictionary<string, DateTime> _inputs = [];
 
-    public WarmProjectEvaluation(CompileManifest manifest)
+    public WarmProjectEvaluation(string projectFile, Dictionary<string, string> globalProperties)
     {
-        _projectFile = manifest.ProjectFile;
-        _globalProperties = new Dictionary<string, string> { ["Configuration"] = manifest.Configuration };
-        if (manifest.TargetFramework.Length > 0)
-        {
-            _globalProperties["TargetFramework"] = manifest.TargetFramework;
-        }
+        _projectFile = projectFile;
+        _globalProperties = globalProperties;
     }
 
     /// <summary>The evaluated source files, full paths in the project's order.</summary>
