@@ -66,10 +66,7 @@ internal sealed class PatchApplier : IDisposable
             // A new copy went live: its patches may work again (after a refused or faulted one, or a debugger detached).
             if (_whyUnavailable() is { } reason)
             {
-                if (_marker.Reason != reason)
-                {
-                    _marker.Hold(reason);
-                }
+                _marker.Hold(reason);
             }
             else
             {
@@ -85,11 +82,7 @@ internal sealed class PatchApplier : IDisposable
         if (_whyUnavailable() is { } now)
         {
             // A debugger attached since: this patch is missed, and the marker makes the next save a full copy.
-            if (_marker.Reason != now)
-            {
-                _marker.Hold(now);
-            }
-
+            _marker.Hold(now);
             Behind(live.Number, now);
             return null;
         }
@@ -281,8 +274,14 @@ internal sealed class PatchlessMarker
     /// <summary>True when this host runs its copy with fewer patches than were made (one refused, or rolled back).</summary>
     public bool IsBehind => Reason is "refused" or "faulted";
 
+    /// <summary>Held for <paramref name="reason"/> from now on; a marker held for it already is kept as it is.</summary>
     public void Hold(string reason)
     {
+        if (Reason == reason)
+        {
+            return;
+        }
+
         Release();
         Reason = reason;
         if (_folder is null)
