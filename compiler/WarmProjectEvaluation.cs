@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Build.Evaluation;
 
 namespace HotReload.Compiler;
@@ -26,7 +25,6 @@ internal sealed class WarmProjectEvaluation : IDisposable
 
     /// <summary>The evaluated source files, full paths in the project's order.</summary>
     /// <exception cref="InvalidOperationException">The project could not be evaluated (MSBuild's message is in it).</exception>
-    [MethodImpl(MethodImplOptions.NoInlining)]
     public IReadOnlyList<string> Evaluate()
     {
         lock (_gate)

@@ -151,7 +151,6 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
         PatchlessHosts.FindOne(manifest.PatchlessHostsFolder);
         store.PublishedGenerations();
         new PatchFile(patch.Metadata, patch.IL, patch.Pdb, patch.UpdatedTypeTokens, TimeSpan.Zero, TimeSpan.Zero, patch.Summary).WriteTo(Stream.Null);
-        CompilerProtocol.PatchedLine(patch.Generation, patch.Number);
     }
 
     /// <summary>

@@ -21,18 +21,12 @@ internal sealed class MetadataUpdateHandlers
     /// Finds the handlers of the assemblies loaded now, off the host's thread, so the first patch does not pay for reading
     /// every assembly's attributes (an assembly loaded later is read at its first patch).
     /// </summary>
-    public void FindAhead() => ThreadPool.UnsafeQueueUserWorkItem(_ =>
-    {
-        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
-        {
-            _found.GetValue(assembly, Find);
-        }
-    }, null);
+    public void FindAhead() => ThreadPool.UnsafeQueueUserWorkItem(_ => LoadedHandlers(), null);
 
     [RequiresUnreferencedCode(ReloadableLibrary.LiveModeNeedsReflection)]
     public void Notify(Type[] updatedTypes)
     {
-        var handlers = AppDomain.CurrentDomain.GetAssemblies().SelectMany(a => _found.GetValue(a, Find)).ToList();
+        var handlers = LoadedHandlers();
         var argument = updatedTypes.Length == 0 ? null : updatedTypes;
         foreach (var method in handlers.Select(h => h.ClearCache).Concat(handlers.Select(h => h.UpdateApplication)))
         {
@@ -46,6 +40,9 @@ internal sealed class MetadataUpdateHandlers
             }
         }
     }
+
+    // The handlers of every assembly loaded now, each assembly's found once.
+    private List<Handler> LoadedHandlers() => AppDomain.CurrentDomain.GetAssemblies().SelectMany(a => _found.GetValue(a, Find)).ToList();
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only live mode patches; a trimmed host has HotReload.IsSupported off.")]
     [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Only live mode patches; a trimmed host has HotReload.IsSupported off.")]
