@@ -77,6 +77,10 @@ internal sealed class PatchFigure(Scratch scratch, PackageFeed feed, Options opt
         _ => new WatchTarget(scratch, code, style),
     };
 
+    // One tool's save → first new frame times in these rows.
+    private static List<double> Times(IEnumerable<Row> rows, Tool tool) =>
+        rows.Where(r => r.Tool == tool).SelectMany(r => r.Results).Select(x => x.SaveToNewFrame).ToList();
+
     private static string Describe(List<Row> rows, List<string> notes)
     {
         var text = new StringBuilder();
@@ -102,8 +106,7 @@ internal sealed class PatchFigure(Scratch scratch, PackageFeed feed, Options opt
         text.AppendLine();
         foreach (var group in rows.Where(r => Patchable.Contains(r.Kind)).GroupBy(r => (r.Lines, r.Style, r.Kind)))
         {
-            var ours = group.Where(r => r.Tool == Tool.Patches).SelectMany(r => r.Results).Select(x => x.SaveToNewFrame).ToList();
-            var watch = group.Where(r => r.Tool == Tool.Watch).SelectMany(r => r.Results).Select(x => x.SaveToNewFrame).ToList();
+            var (ours, watch) = (Times(group, Tool.Patches), Times(group, Tool.Watch));
             if (ours.Count == 0)
             {
                 continue;
@@ -119,8 +122,7 @@ internal sealed class PatchFigure(Scratch scratch, PackageFeed feed, Options opt
         text.AppendLine();
         foreach (var group in rows.Where(r => r.Kind == EditKind.NewFile).GroupBy(r => (r.Lines, r.Style)))
         {
-            var ours = group.Where(r => r.Tool == Tool.Patches).SelectMany(r => r.Results).Select(x => x.SaveToNewFrame).ToList();
-            var watch = group.Where(r => r.Tool == Tool.Watch).SelectMany(r => r.Results).Select(x => x.SaveToNewFrame).ToList();
+            var (ours, watch) = (Times(group, Tool.Patches), Times(group, Tool.Watch));
             if (ours.Count > 0)
             {
                 var p50 = Stats.Median(ours);
@@ -137,7 +139,7 @@ internal sealed class PatchFigure(Scratch scratch, PackageFeed feed, Options opt
         {
             string Pooled(Tool tool)
             {
-                var values = group.Where(r => r.Tool == tool).SelectMany(r => r.Results).Select(x => x.SaveToNewFrame).ToList();
+                var values = Times(group, tool);
                 return values.Count == 0 ? "n/a" : $"p50 {Stats.Ms(Stats.Median(values))} ms, p90 {Stats.Ms(Stats.Percentile(values, 90))} ms ({values.Count} saves)";
             }
 
