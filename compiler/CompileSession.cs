@@ -6,8 +6,8 @@ using HotReload.Sdk.Tasks;
 namespace HotReload.Compiler;
 
 /// <summary>
-/// Save to live: watches the library's files and, for each debounced batch of saves, brings the warm compilation up to
-/// date, compiles, and publishes the copy through the same <see cref="GenerationStore"/> as the build. What the warm
+/// Save to live: watches the library's files and, from each save's first event, brings the warm compilation up to
+/// date, compiles, waits for the files to settle (<see cref="FileEvents.Settle"/>), and publishes the copy through the same <see cref="GenerationStore"/> as the build. What the warm
 /// path cannot take (the project file, Directory.Build.*, a referenced project) runs a real <c>dotnet build</c>, which
 /// publishes its own copy, and the compilation is loaded again from the command line that build recorded.
 /// </summary>
@@ -39,7 +39,7 @@ internal sealed class CompileSession : IDisposable
     // batch must publish even if its files turn out unchanged (a second event of the same write, say).
     private bool _owedCopy;
 
-    // The batch being handled: how long its events settled, and when the work on it began (the copy's compile time
+    // The batch being handled: how long its first event waited to be taken, and when the work on it began (the copy's compile time
     // runs from there: a source list evaluation, reading and parsing, generators and emit).
     private TimeSpan _debounce;
     private long _batchTaken;
@@ -383,8 +383,17 @@ internal sealed class CompileSession : IDisposable
         }
 
         _owedCopy = false;
-        if (_patches.TryPublish(compilation, _debounce, _batchTaken))
+        var outcome = _patches.TryPublish(compilation, Settled, _debounce, _batchTaken);
+        if (outcome == SaveOutcome.Handled)
         {
+            return;
+        }
+
+        // A full copy is emitted only from files that have settled: its emit is long, and a save still being written
+        // would be thrown away after it.
+        if (outcome == SaveOutcome.Superseded || !Settled())
+        {
+            _owedCopy = true; // the compilation holds content not yet published: the next batch publishes even if unchanged
             return;
         }
 
@@ -397,6 +406,27 @@ internal sealed class CompileSession : IDisposable
             _owedCopy = true; // once the folder or counter is dealt with, the next save publishes even if it changes nothing
             _host.Send(CompilerProtocol.Warning, CopyNumbersExhaustedException.Code + ": " + e.Message);
         }
+    }
+
+    /// <summary>
+    /// True once the files have been quiet for <see cref="FileEvents.Quiet"/> and every event since the batch was taken
+    /// was about a source that holds exactly what was compiled from it (the same write, seen twice). Otherwise the
+    /// events go back to be taken at once, and what was compiled is dropped for them.
+    /// </summary>
+    private bool Settled()
+    {
+        if (_events.Settle(_stop.Token) is not { } later)
+        {
+            return false; // events were dropped, or the session stops: every file is looked at again
+        }
+
+        if (later.All(e => e.OldPath is null && _sources.FirstOrDefault(s => PathComparer.Equals(s, e.Path)) is { } source && _compilation!.HoldsOnDisk(source)))
+        {
+            return true;
+        }
+
+        _events.Requeue(later);
+        return false;
     }
 
     /// <summary>Emits under the next number and publishes, unless the compile fails or a newer save is already waiting.</summary>

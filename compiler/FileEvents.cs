@@ -5,21 +5,23 @@ namespace HotReload.Compiler;
 /// <summary>One file system event, as the session classifies it.</summary>
 internal readonly record struct FileEvent(string Path, WatcherChangeTypes Kind, string? OldPath = null);
 
-/// <summary>Events gathered until the files have been quiet for a moment, and when the first of them came.</summary>
+/// <summary>The events taken at once, and when the first of them came.</summary>
 internal sealed record EventBatch(IReadOnlyList<FileEvent> Events, long FirstSeenTimestamp, bool Overflowed)
 {
     public TimeSpan SinceFirstSeen => Stopwatch.GetElapsedTime(FirstSeenTimestamp);
 }
 
 /// <summary>
-/// Watches folders for file events and hands them out in debounced batches: an editor's save (written in place, or
-/// written to a temporary file and renamed over the source, several saves in a burst) becomes one batch once the
-/// files have been quiet for <see cref="Quiet"/>. Events from ignored folders (bin/, obj/) never wake the compiler.
+/// Watches folders for file events and hands them out as soon as they come: a save is compiled from its first event,
+/// while the editor may still be writing it. <see cref="Settle"/> then waits until the files have been quiet for
+/// <see cref="Quiet"/> and hands out what came meanwhile, so the compiler publishes only what it read from files that
+/// have settled: the quiet window runs beside the compile instead of before it. Events from ignored folders (bin/,
+/// obj/) never wake the compiler.
 /// </summary>
 internal sealed class FileEvents : IDisposable
 {
     // An editor's save comes as events microseconds apart (a write in place, or a temporary file renamed over the
-    // source); every millisecond here is on every save's path, which a patch makes a few tens of milliseconds long.
+    // source). The window runs while the save compiles, so it is on a save's path only when the compile is shorter.
     public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(10);
 
     private readonly List<FileSystemWatcher> _watchers = [];
@@ -32,8 +34,8 @@ internal sealed class FileEvents : IDisposable
     private long _lastSeen;
     private bool _overflowed;
 
-    /// <param name="quiet">How long the files must be quiet before a batch is handed out; <see cref="Quiet"/> unless a
-    /// test needs a window that a loaded machine's scheduler can't split.</param>
+    /// <param name="quiet">How long the files must be quiet before <see cref="Settle"/> returns; <see cref="Quiet"/>
+    /// unless a test needs a window that a loaded machine's scheduler can't split.</param>
     public FileEvents(Func<string, bool> isRelevant, TimeSpan? quiet = null)
     {
         _isRelevant = isRelevant;
@@ -68,7 +70,7 @@ internal sealed class FileEvents : IDisposable
         _watchers.Add(watcher);
     }
 
-    /// <summary>Puts events back, to be taken again after the next quiet period (a file was being written while read).</summary>
+    /// <summary>Puts events back, to be taken again (a file was being written while read).</summary>
     public void Requeue(IEnumerable<FileEvent> events)
     {
         foreach (var e in events)
@@ -77,16 +79,14 @@ internal sealed class FileEvents : IDisposable
         }
     }
 
-    /// <summary>Waits for events, then for the files to be quiet, and takes them all.</summary>
+    /// <summary>Waits for events and takes them all at once; null once cancelled.</summary>
     public EventBatch? Take(CancellationToken cancellation)
     {
-        while (!cancellation.IsCancellationRequested)
+        lock (_gate)
         {
-            lock (_gate)
+            while (!cancellation.IsCancellationRequested)
             {
-                var hasEvents = _pending.Count > 0 || _overflowed;
-                var quietFor = Stopwatch.GetElapsedTime(_lastSeen);
-                if (hasEvents && quietFor >= _quiet)
+                if (_pending.Count > 0 || _overflowed)
                 {
                     var batch = new EventBatch(_pending, _firstSeen, _overflowed);
                     _pending = [];
@@ -94,21 +94,46 @@ internal sealed class FileEvents : IDisposable
                     return batch;
                 }
 
-                if (hasEvents)
-                {
-                    Monitor.Wait(_gate, _quiet - quietFor);
-                }
-                else
-                {
-                    Monitor.Wait(_gate); // until an event, or Wake
-                }
+                Monitor.Wait(_gate); // until an event, or Wake
             }
         }
 
         return null;
     }
 
-    /// <summary>Wakes <see cref="Take"/> so it sees a cancellation.</summary>
+    /// <summary>
+    /// Waits until the files have been quiet for the window since the last event (the ones <see cref="Take"/> handed
+    /// out included), then takes the events that came after <see cref="Take"/>: none when the save taken was whole.
+    /// Null when the system dropped events (they stay pending: every file is looked at again) or once cancelled.
+    /// </summary>
+    public IReadOnlyList<FileEvent>? Settle(CancellationToken cancellation)
+    {
+        lock (_gate)
+        {
+            while (!cancellation.IsCancellationRequested)
+            {
+                var quietFor = Stopwatch.GetElapsedTime(_lastSeen);
+                if (quietFor < _quiet)
+                {
+                    Monitor.Wait(_gate, _quiet - quietFor);
+                    continue;
+                }
+
+                if (_overflowed)
+                {
+                    return null;
+                }
+
+                var settled = _pending;
+                _pending = [];
+                return settled;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Wakes <see cref="Take"/> and <see cref="Settle"/> so they see a cancellation.</summary>
     public void Wake()
     {
         lock (_gate)

@@ -124,6 +124,27 @@ internal sealed class WarmCompilation
     }
 
     /// <summary>
+    /// True when <paramref name="path"/> (a path of <see cref="SourcePaths"/>) holds on disk exactly the text compiled
+    /// from it: a file event about it since it was read is then the same write, not a new one.
+    /// </summary>
+    public bool HoldsOnDisk(string path)
+    {
+        if (!_sources.TryGetValue(path, out var known))
+        {
+            return false;
+        }
+
+        try
+        {
+            return known.Tree.GetText().ContentEquals(ReadStable(path, FileStamp.Of(path)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // gone, locked or being written: not what was compiled
+        }
+    }
+
+    /// <summary>
     /// The current sources as <paramref name="assemblyName"/>, with the source generators' output, and the generators'
     /// errors: what a copy or a patch is emitted from.
     /// </summary>

@@ -8,8 +8,15 @@ namespace HotReload.Compiler.Patching;
 /// <summary>What a save became on the patch path.</summary>
 internal abstract record PatchAttempt
 {
-    /// <summary>Patch <paramref name="Number"/> of copy <paramref name="Generation"/>, to publish.</summary>
-    public sealed record Patch(int Generation, int Number, byte[] Metadata, byte[] IL, byte[] Pdb, int[] UpdatedTypeTokens, string Summary) : PatchAttempt;
+    /// <summary>
+    /// Patch <paramref name="Number"/> of copy <paramref name="Generation"/>, to publish and then accept
+    /// (<see cref="PatchCompiler.Accept"/>); one never accepted leaves the copy's baseline where it was.
+    /// </summary>
+    public sealed record Patch(int Generation, int Number, byte[] Metadata, byte[] IL, byte[] Pdb, int[] UpdatedTypeTokens, string Summary) : PatchAttempt
+    {
+        /// <summary>What the baseline becomes once this patch is accepted: the emit's baseline and the save's compilation.</summary>
+        internal (EmitBaseline EmitBaseline, Compilation Compilation) Next { get; init; }
+    }
 
     /// <summary>The save needs a full copy, for this reason.</summary>
     public sealed record FullCopy(string Reason) : PatchAttempt;
@@ -25,7 +32,7 @@ internal abstract record PatchAttempt
 /// Compiles saves as patches of the live copy: keeps the copy's <see cref="EmitBaseline"/> (its metadata, the
 /// compilation it came from, its PDB's edit-and-continue records), asks <see cref="EditClassifier"/> what the save
 /// changed, and emits only that with <see cref="Compilation.EmitDifference(EmitBaseline, IEnumerable{SemanticEdit}, Func{ISymbol, bool}, Stream, Stream, Stream, CancellationToken)"/>.
-/// Each patch's result is the baseline of the next.
+/// Each published patch's result is the baseline of the next.
 /// </summary>
 internal sealed class PatchCompiler : IDisposable
 {
@@ -87,8 +94,9 @@ internal sealed class PatchCompiler : IDisposable
 
     /// <summary>
     /// The save, compiled from <paramref name="current"/> (the warm compilation as the baseline's copy, with the
-    /// generators' output), as a patch if it can be one. A patch is taken as published: the caller publishes it or
-    /// calls <see cref="Reset"/>.
+    /// generators' output), as a patch if it can be one. The baseline does not move: a patch that is published is then
+    /// given to <see cref="Accept"/>, and one dropped (a newer save came while it compiled) is simply forgotten, so the
+    /// next patch carries its edits too.
     /// </summary>
     public PatchAttempt Compile(Compilation current, CancellationToken cancel = default)
     {
@@ -134,11 +142,27 @@ internal sealed class PatchCompiler : IDisposable
             return new PatchAttempt.FullCopy("a field would be added to an existing type (a new lambda or captured variable)");
         }
 
-        baseline.EmitBaseline = result.Baseline!;
-        baseline.Compilation = current;
-        baseline.Patches++;
         var tokens = result.ChangedTypes.Select(t => MetadataTokens.GetToken(t)).ToArray();
-        return new PatchAttempt.Patch(baseline.Generation, baseline.Patches, metadataBytes, il.ToArray(), pdb.ToArray(), tokens, plan.Summary);
+        return new PatchAttempt.Patch(baseline.Generation, baseline.Patches + 1, metadataBytes, il.ToArray(), pdb.ToArray(), tokens, plan.Summary)
+        {
+            Next = (result.Baseline!, current),
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="patch"/> was published: the next patch is compiled against it. Only the patch compiled last
+    /// against the current baseline can be accepted; any other is a bug in the caller.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The patch is not the next one of the current baseline.</exception>
+    public void Accept(PatchAttempt.Patch patch)
+    {
+        if (_baseline is not { } baseline || patch.Generation != baseline.Generation || patch.Number != baseline.Patches + 1)
+        {
+            throw new InvalidOperationException($"patch {patch.Number} of copy {patch.Generation} is not the next patch of copy {Generation}");
+        }
+
+        (baseline.EmitBaseline, baseline.Compilation) = patch.Next;
+        baseline.Patches++;
     }
 
     /// <summary>
@@ -211,6 +235,10 @@ internal sealed class PatchCompiler : IDisposable
             {
                 var edited = text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(new Microsoft.CodeAnalysis.Text.TextSpan(body.OpenBraceToken.Span.End, 0), new string(';', statements)));
                 last = warm.Compile(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(edited)));
+                if (last is PatchAttempt.Patch patch)
+                {
+                    warm.Accept(patch);
+                }
             }
 
             return last as PatchAttempt.Patch;

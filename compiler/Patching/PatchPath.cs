@@ -4,6 +4,19 @@ using HotReload.Sdk.Tasks;
 
 namespace HotReload.Compiler.Patching;
 
+/// <summary>What the patch path made of a save.</summary>
+internal enum SaveOutcome
+{
+    /// <summary>Patched, or it does not compile (reported), or no code changed.</summary>
+    Handled,
+
+    /// <summary>The save needs a full copy (the reason, if any, was said).</summary>
+    FullCopy,
+
+    /// <summary>The files changed again while the save compiled: nothing was published or reported.</summary>
+    Superseded,
+}
+
 /// <summary>
 /// The compiler's patch path: a save whose edits a patch can carry goes live as patch K of the newest copy, published
 /// through the same <see cref="GenerationStore"/> as every copy; any other save (or any doubt) is left to the full copy,
@@ -18,15 +31,16 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
     private string? _patchlessReported;
 
     /// <summary>
-    /// Publishes the save as a patch when it can be one. True when the save is handled (patched, or it does not compile,
-    /// or no code changed); false when it needs a full copy.
+    /// Publishes the save as a patch when it can be one. <paramref name="settled"/> is asked once the patch is compiled,
+    /// before anything is published or reported: false when the files changed again meanwhile (the save was taken at its
+    /// first event, and was still being written), and the save is then dropped for the newer content.
     /// </summary>
-    public bool TryPublish(WarmCompilation compilation, TimeSpan debounce, long batchTaken)
+    public SaveOutcome TryPublish(WarmCompilation compilation, Func<bool> settled, TimeSpan debounce, long batchTaken)
     {
         var generation = _compiler.Generation;
         if (generation == 0)
         {
-            return false;
+            return SaveOutcome.FullCopy;
         }
 
         if (PatchlessHosts.FindOne(manifest.PatchlessHostsFolder) is { } patchless)
@@ -47,6 +61,16 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
         var (current, generatorDiagnostics) = compilation.Current(CopyLayout.AssemblyName(manifest.AssemblyName, generation));
         var generatorErrors = generatorDiagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
         var attempt = generatorErrors.Count > 0 ? new PatchAttempt.Failed(generatorErrors) : _compiler.Compile(current);
+        if (attempt is PatchAttempt.Nothing)
+        {
+            return SaveOutcome.Handled; // nothing changed that compiles to code
+        }
+
+        if (!settled())
+        {
+            return SaveOutcome.Superseded;
+        }
+
         switch (attempt)
         {
             case PatchAttempt.Patch patch:
@@ -58,11 +82,9 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
                 }
 
                 host.Send(CompilerProtocol.Failed, failed.Errors.Count.ToString(CultureInfo.InvariantCulture));
-                return true;
-            case PatchAttempt.FullCopy full:
-                return FullCopy(full.Reason);
+                return SaveOutcome.Handled;
             default:
-                return true; // nothing changed that compiles to code
+                return FullCopy(((PatchAttempt.FullCopy)attempt).Reason);
         }
     }
 
@@ -162,7 +184,7 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
     /// <summary>A copy this compiler did not make (a build's) or a new command line: the next save is a full copy.</summary>
     public void Reset() => _compiler.Reset();
 
-    private bool Publish(PatchAttempt.Patch patch, TimeSpan debounce, long batchTaken)
+    private SaveOutcome Publish(PatchAttempt.Patch patch, TimeSpan debounce, long batchTaken)
     {
         var file = new PatchFile(patch.Metadata, patch.IL, patch.Pdb, patch.UpdatedTypeTokens, debounce, Stopwatch.GetElapsedTime(batchTaken), patch.Summary);
         try
@@ -174,11 +196,12 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
             return FullCopy($"patch {patch.Number} of copy {patch.Generation} could not be written ({e.Message})");
         }
 
+        _compiler.Accept(patch);
         host.Send(CompilerProtocol.PatchedLine(patch.Generation, patch.Number));
-        return true;
+        return SaveOutcome.Handled;
     }
 
-    private bool FullCopy(string reason, bool say = true)
+    private SaveOutcome FullCopy(string reason, bool say = true)
     {
         _compiler.Reset();
         if (say)
@@ -186,7 +209,7 @@ internal sealed class PatchPath(CompileManifest manifest, GenerationStore store,
             host.Send(CompilerProtocol.Info, $"full copy: {reason}");
         }
 
-        return false;
+        return SaveOutcome.FullCopy;
     }
 
     public void Dispose() => _compiler.Dispose();

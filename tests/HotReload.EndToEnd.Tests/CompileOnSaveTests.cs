@@ -123,7 +123,8 @@ public sealed class CompileOnSaveTests
         for (var step = 11; step <= 20; step++)
         {
             // 10 saves 2 ms apart (a save-all, a formatter on save): closer than the compiler's 10 ms quiet window, so
-            // they come as one batch or a few, and a copy compiled while a newer save waits is dropped. (20 ms apart
+            // a copy is emitted only once they have settled (or a few times), and one compiled while a newer save waits
+            // is dropped. (20 ms apart
             // each save is a batch of its own, and how many copies are made then depends only on how fast each compile
             // is: a test of the machine, not of the burst.)
             File.WriteAllText(ws.LogicFile, Logic(step.ToString()));

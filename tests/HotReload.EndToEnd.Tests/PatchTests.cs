@@ -163,6 +163,51 @@ public sealed class PatchTests
         Assert.False(host.HasExited);
     }
 
+    [Fact]
+    public void A_save_still_being_written_when_its_compile_starts_is_compiled_again_once_whole_and_never_shown_broken()
+    {
+        using var ws = new Workspace();
+        using var host = StartLiveHost(ws, Patching);
+
+        // The compile starts at a save's first event. Each save here is written in two parts a moment apart: the first
+        // half (which does not compile) and then the rest, as an editor writing a large file in chunks would. A compile
+        // of the half must be dropped for the whole, never reported as an error, never published.
+        for (var step = 3; step <= 7; step++)
+        {
+            var at = host.Lines.Count;
+            var gap = WriteInTwoParts(ws.LogicFile, Logic(step.ToString()));
+            host.WaitFor(l => l.Contains($"generation 1 patched ({step - 2})", StringComparison.Ordinal), $"patch {step - 2}", from: at);
+            WaitForStep(host, step, at, $"step {step} to go live");
+
+            // Only a gap shorter than the compiler's quiet window is one save; a preempted test thread can make it longer.
+            if (gap < TimeSpan.FromMilliseconds(8))
+            {
+                Assert.DoesNotContain(host.Lines.Skip(at), l => l.Text.Contains("did not compile", StringComparison.Ordinal) || l.Text.Contains("error CS", StringComparison.Ordinal));
+            }
+        }
+
+        Assert.DoesNotContain(host.Lines, l => l.Text.Contains("generation 2", StringComparison.Ordinal));
+        Assert.False(host.HasExited);
+    }
+
+    /// <summary>Writes <paramref name="text"/> over <paramref name="path"/> in two writes about 2 ms apart; returns the time between them.</summary>
+    private static TimeSpan WriteInTwoParts(string path, string text)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        using var stream = new FileStream(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite);
+        stream.Write(bytes, 0, bytes.Length / 2);
+        stream.Flush();
+        var gap = System.Diagnostics.Stopwatch.StartNew();
+        while (gap.Elapsed < TimeSpan.FromMilliseconds(2))
+        {
+            Thread.SpinWait(100);
+        }
+
+        stream.Write(bytes, bytes.Length / 2, bytes.Length - bytes.Length / 2);
+        stream.Flush();
+        return gap.Elapsed;
+    }
+
     /// <summary>A second host of the library, on copy 2: its compiler stands by while the first host's compiles.</summary>
     private static HostProcess StartStandingBy(Workspace ws, IReadOnlyDictionary<string, string>? environment)
     {

@@ -107,6 +107,7 @@ public sealed class PatchCompilerTests
         var first = Assert.IsType<PatchAttempt.Patch>(patches.Compile(Compile(lambda.Replace("y => y + 1", "y => y + 2"))));
         Assert.Equal((1, 1), (first.Generation, first.Number));
         Assert.False(PatchCompiler.AddsFieldToExistingType(first.Metadata)); // the lambda's method updated where it was
+        patches.Accept(first);
 
         var second = Assert.IsType<PatchAttempt.Patch>(patches.Compile(Compile(lambda.Replace("y => y + 1", "y => y + 3"))));
         Assert.Equal(2, second.Number);
@@ -114,6 +115,28 @@ public sealed class PatchCompilerTests
         // A second lambda needs a new cache field in an existing type: the runtime faults on that in a collectible copy.
         var full = Assert.IsType<PatchAttempt.FullCopy>(patches.Compile(Compile(lambda.Replace("return f(x);", "System.Func<int, int> g = z => z * 2; return g(f(x));"))));
         Assert.Contains("a field would be added to an existing type", full.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_patch_that_is_not_accepted_leaves_the_baseline_and_the_next_patch_carries_its_edits()
+    {
+        using var patches = Started(Original);
+
+        // Compiled, then dropped (a newer save came while it compiled): never published, never accepted.
+        var dropped = Assert.IsType<PatchAttempt.Patch>(patches.Compile(Compile(Original.Replace("return x + 1;", "return x + 2;"))));
+        Assert.Equal((1, 1), (dropped.Generation, dropped.Number));
+
+        var next = Assert.IsType<PatchAttempt.Patch>(patches.Compile(Compile(Original.Replace("return x + 1;", "return x + 3;"))));
+        Assert.Equal((1, 1), (next.Generation, next.Number));
+        using (var provider = System.Reflection.Metadata.MetadataReaderProvider.FromMetadataImage(ImmutableArray.Create(next.Metadata)))
+        {
+            Assert.Equal(1, provider.GetMetadataReader().GetModuleDefinition().Generation); // still the copy's first delta
+        }
+
+        Assert.Throws<InvalidOperationException>(() => patches.Accept(dropped with { Number = 2 }));
+        patches.Accept(next);
+        Assert.Throws<InvalidOperationException>(() => patches.Accept(next)); // once only
+        Assert.Equal(2, Assert.IsType<PatchAttempt.Patch>(patches.Compile(Compile(Original.Replace("return x + 1;", "return x + 4;")))).Number);
     }
 
     [Fact]
@@ -146,7 +169,7 @@ public sealed class PatchCompilerTests
         using var patches = Started(Original);
         for (var i = 1; i <= PatchCompiler.MostPatchesPerCopy; i++)
         {
-            Assert.IsType<PatchAttempt.Patch>(patches.Compile(Compile(Original.Replace("return x + 1;", $"return x + {i + 1};"))));
+            patches.Accept(Assert.IsType<PatchAttempt.Patch>(patches.Compile(Compile(Original.Replace("return x + 1;", $"return x + {i + 1};")))));
         }
 
         var full = Assert.IsType<PatchAttempt.FullCopy>(patches.Compile(Compile(Original.Replace("return x + 1;", "return x - 1;"))));

@@ -1,5 +1,6 @@
 extern alias compiler;
 
+using System.Diagnostics;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using compiler::HotReload.Compiler;
@@ -100,31 +101,59 @@ public sealed class WarmCompilerTests : IDisposable
     }
 
     [Fact]
-    public void File_events_are_handed_out_once_the_files_are_quiet()
+    public void File_events_are_taken_at_the_first_and_settle_once_the_files_are_quiet()
     {
         var folder = Path.Combine(_root, "watched");
         Directory.CreateDirectory(folder);
-        // A wide quiet window: under a loaded CI machine a 5 ms sleep can outlast the default 10 ms window and split
-        // the batch, which would test the scheduler rather than the debouncing.
+        // A wide quiet window: under a loaded CI machine a 5 ms sleep can outlast the default 10 ms window, which would
+        // test the scheduler rather than the settling.
         var quiet = TimeSpan.FromMilliseconds(400);
         using var events = new FileEvents(path => !path.Contains("ignored", StringComparison.Ordinal), quiet);
         events.Watch(folder, recursive: true);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
 
+        // Taken at once: the compile starts at a save's first event, not after the window.
         File.WriteAllText(Path.Combine(folder, "ignored.cs"), "x");
         File.WriteAllText(Path.Combine(folder, "One.cs"), "1");
+        var taken = events.Take(timeout.Token)!;
+        Assert.True(taken.SinceFirstSeen < quiet, $"taken {taken.SinceFirstSeen.TotalMilliseconds} ms after the first event");
+
+        // What comes while it compiles is handed out by Settle, once the files have been quiet for the window.
         Thread.Sleep(5);
         File.WriteAllText(Path.Combine(folder, "Two.cs"), "2");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var batch = events.Take(timeout.Token)!;
+        var written = Stopwatch.StartNew();
+        var later = events.Settle(timeout.Token)!;
+        Assert.True(written.Elapsed >= quiet - TimeSpan.FromMilliseconds(5), $"settled {written.Elapsed.TotalMilliseconds} ms after the last write");
 
-        var paths = batch.Events.Select(e => Path.GetFileName(e.Path)).Distinct().Order().ToList();
-        Assert.Equal(["One.cs", "Two.cs"], paths);
-        Assert.True(batch.SinceFirstSeen >= quiet);
+        Assert.Contains("One.cs", taken.Events.Select(e => Path.GetFileName(e.Path)));
+        Assert.Contains("Two.cs", later.Select(e => Path.GetFileName(e.Path)));
+        Assert.Equal(["One.cs", "Two.cs"], taken.Events.Concat(later).Select(e => Path.GetFileName(e.Path)).Distinct().Order().ToList());
         Assert.False(events.HasPending);
+        Assert.Empty(events.Settle(timeout.Token)!); // quiet, nothing new: the save taken was whole
 
-        events.Requeue(batch.Events.Take(1));
+        // Events given back (the compile was dropped for them) are taken again at once.
+        events.Requeue(later.Take(1));
         Assert.True(events.HasPending);
         Assert.Single(events.Take(timeout.Token)!.Events);
+    }
+
+    [Fact]
+    public void A_source_holds_on_disk_what_was_compiled_until_it_is_written_with_other_content()
+    {
+        File.WriteAllText(A, "public static class A { public static int Value => 1; }");
+        var compilation = Load(A);
+        var path = compilation.SourcePaths.Single();
+        Assert.True(compilation.HoldsOnDisk(path));
+
+        File.WriteAllText(A, "public static class A { public static int Value => 1; } // more");
+        Assert.False(compilation.HoldsOnDisk(path)); // a later write: the compile read the file too early
+
+        File.WriteAllText(A, "public static class A { public static int Value => 1; }");
+        Assert.True(compilation.HoldsOnDisk(path)); // the same write seen twice
+
+        Assert.False(compilation.HoldsOnDisk(Path.Combine(_root, "Other.cs"))); // not a source of the compilation
+        File.Delete(A);
+        Assert.False(compilation.HoldsOnDisk(path));
     }
 
     [Fact]
