@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace HotReload.ProcessBench;
 
 /// <summary>
@@ -11,14 +13,19 @@ internal sealed class EditSession(IEditTarget target, List<string> notes, string
     // Pause between edits, so the tool has finished with the last one (dotnet watch logs, ours unloads the old copy).
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
 
-    // Plus 0 to 50 ms at random: the driver reacts to a printed line, that is just after a frame started, so with a fixed
-    // pause every save would land at the same point of the 50 ms frame, and the frame wait would be the same every time
-    // instead of anything from 0 to 50 ms. Seeded, so every run makes the same pauses.
+    // Plus a point of the 50 ms frame: the driver reacts to a printed line, that is just after a frame started, so with a
+    // fixed pause every save would land at the same point of the frame, and the frame wait would be the same every time
+    // instead of anything from 0 to 50 ms. An edit kind's runs are spread evenly over the frame (stratified, in a seeded
+    // order), so each kind's median is that of a save at any moment, not of a few draws that may all fall late in the
+    // frame; the other saves (warm-up, errors) take seeded draws. Every run, and every tool, makes the same pauses.
     private static readonly TimeSpan FramePeriod = TimeSpan.FromMilliseconds(50);
     private readonly Random _phase = new(6);
 
     private StepCode _code = initial ?? StepCode.Initial;
     private int _step = 1;
+
+    // When the last save's effect was seen (its first new frame, or its error): the next save is timed from there.
+    private long _lastSeen;
 
     public IEditTarget Target => target;
 
@@ -28,31 +35,33 @@ internal sealed class EditSession(IEditTarget target, List<string> notes, string
     public void Start(int warmUpEdits = 1)
     {
         target.Start(_code);
+        _lastSeen = Stopwatch.GetTimestamp(); // the first save lands at any point of the frame too, like every other
         var times = new List<double>();
         for (var i = 0; i < warmUpEdits; i++)
         {
-            times.Add(Edit(EditKind.Constant).SaveToNewFrame);
-            Pause();
+            times.Add(Edit(EditKind.Constant, _phase.NextDouble()).SaveToNewFrame);
         }
 
+        Thread.Sleep(Settle);
         notes.Add(times.Count == 1
             ? $"{notePrefix}{target.Name}: first edit after start (warm-up, not counted): {Stats.Ms(times[0])} ms save → first new frame."
             : $"{notePrefix}{target.Name}: {times.Count} warm-up edits after start (not counted), save → first new frame: {string.Join(", ", times.Select(Stats.Ms))} ms.");
     }
 
-    /// <summary><paramref name="runs"/> edits of one kind, one after the other.</summary>
+    /// <summary><paramref name="runs"/> edits of one kind, one after the other, at points spread evenly over the frame.</summary>
     public List<EditResult> Edits(EditKind kind, int runs, string label)
     {
         var results = new List<EditResult>();
+        var phases = Enumerable.Range(0, runs).Select(i => (i + 0.5) / runs).OrderBy(_ => _phase.Next()).ToList();
         for (var i = 0; i < runs; i++)
         {
-            var result = Edit(kind);
+            var result = Edit(kind, phases[i]);
             results.Add(result);
             Console.WriteLine($"{target.Name} {label} {i + 1}/{runs}: {result.SaveToNewFrame:F0} ms to the first new frame, {result.SaveToShown:F0} ms to the line showing it"
                 + (result.Restarted ? " (restarted)" : "") + (result.KeptCounter ? "" : " (counter reset)"));
-            Pause();
         }
 
+        Thread.Sleep(Settle);
         return results;
     }
 
@@ -64,24 +73,37 @@ internal sealed class EditSession(IEditTarget target, List<string> notes, string
         var fixes = new List<EditResult>();
         for (var i = 0; i < runs; i++)
         {
+            WaitForPhase(_phase.NextDouble());
             var error = target.ApplyBroken(_code.WithError());
+            _lastSeen = Stopwatch.GetTimestamp();
             errors.Add(error);
-            Pause();
-            var fix = Edit(EditKind.Constant);
+            var fix = Edit(EditKind.Constant, _phase.NextDouble());
             fixes.Add(fix);
             Console.WriteLine($"{target.Name} compile error {i + 1}/{runs}: {error.SaveToError:F0} ms to `{error.ErrorLine.Trim()}`; "
                 + $"fixed: {fix.SaveToNewFrame:F0} ms to the first new frame");
-            Pause();
         }
 
+        Thread.Sleep(Settle);
         return (errors, fixes);
     }
 
-    private void Pause() => Thread.Sleep(Settle + _phase.NextDouble() * FramePeriod);
-
-    private EditResult Edit(EditKind kind)
+    /// <summary>Waits until <see cref="Settle"/> and then <paramref name="phase"/> of a frame (0 to 1) have passed since the
+    /// last save's effect was seen.</summary>
+    private void WaitForPhase(double phase)
     {
+        var due = Settle + phase * FramePeriod - Stopwatch.GetElapsedTime(_lastSeen);
+        if (due > TimeSpan.Zero)
+        {
+            Thread.Sleep(due);
+        }
+    }
+
+    private EditResult Edit(EditKind kind, double phase)
+    {
+        WaitForPhase(phase);
         _code = _code.Next(kind, ++_step);
-        return target.Apply(_code);
+        var result = target.Apply(_code);
+        _lastSeen = Stopwatch.GetTimestamp();
+        return result;
     }
 }

@@ -139,7 +139,7 @@ internal sealed class HostsFigure(Scratch scratch, PackageFeed feed, Options opt
 
         text.AppendLine("Each host is the sample (`dotnet Host.dll`, 50 ms frames: it prints the counter, then steps it), all on one "
             + "workspace and one build of the library; each save is a new constant in `Logic.cs` (edit (a) of the edit figure), made "
-            + "at a random point of the frame, 500 to 550 ms after every host showed the last one. \"First new frame\", in each host, is "
+            + "at a point of the frame 500 to 550 ms after every host showed the last one (the runs spread evenly over the frame). \"First new frame\", in each host, is "
             + "the line printed by the first frame of that host that ran the new code, as in the edit figure; the slowest host of a "
             + "save is the one whose first new frame came last. The hosts' frames are not in step with each other, so each host waits "
             + "its own 0 to 50 ms for its next frame: the slowest of three waits is longer than one host's wait (for uniform waits, its "

@@ -130,8 +130,8 @@ internal sealed class PatchFigure(Scratch scratch, PackageFeed feed, Options opt
             }
         }
 
-        // Each edit kind's runs share the session's seeded frame phases, so one kind can draw longer frame waits than
-        // another by chance: all the patchable edits of a size and style together are the fairer figure.
+        // Each edit kind's runs are spread evenly over the frame, so its median is fair; all the patchable edits of a size
+        // and style together are the figure with the most saves behind it.
         text.AppendLine();
         text.AppendLine("All the patchable edits of a size and save style together (save → first new frame):");
         text.AppendLine();
