@@ -409,9 +409,9 @@ internal sealed class CompileSession : IDisposable
     }
 
     /// <summary>
-    /// True once the files have been quiet for <see cref="FileEvents.Quiet"/> and every event since the batch was taken
-    /// was about a source that holds exactly what was compiled from it (the same write, seen twice). Otherwise the
-    /// events go back to be taken at once, and what was compiled is dropped for them.
+    /// True once the files have been quiet for <see cref="FileEvents.Quiet"/> and no event since the batch was taken
+    /// changed what was compiled (<see cref="ChangesNothingCompiled"/>). Otherwise the events go back to be taken at
+    /// once, and what was compiled is dropped for them.
     /// </summary>
     private bool Settled()
     {
@@ -420,7 +420,7 @@ internal sealed class CompileSession : IDisposable
             return false; // events were dropped, or the session stops: every file is looked at again
         }
 
-        if (later.All(e => e.OldPath is null && _sources.FirstOrDefault(s => PathComparer.Equals(s, e.Path)) is { } source && _compilation!.HoldsOnDisk(source)))
+        if (later.All(ChangesNothingCompiled))
         {
             return true;
         }
@@ -428,6 +428,24 @@ internal sealed class CompileSession : IDisposable
         _events.Requeue(later);
         return false;
     }
+
+    /// <summary>
+    /// True for an event about a source that holds exactly what was compiled from it (the same write, seen twice, or
+    /// the rename that put it there), or about a file that is no input of the compile at all (an editor's swap or
+    /// backup file beside the source).
+    /// </summary>
+    private bool ChangesNothingCompiled(FileEvent e) =>
+        (e.OldPath is null ? [e.Path] : new[] { e.Path, e.OldPath }).All(path =>
+            _sources.FirstOrDefault(s => PathComparer.Equals(s, path)) is { } source
+                ? _compilation!.HoldsOnDisk(source)
+                : !IsBuildInput(path) && !MayChangeSourceList(path));
+
+    /// <summary>A file that is not a source but decides how the library compiles, or asks for a full copy.</summary>
+    private bool IsBuildInput(string path) =>
+        IsUnder(path, _manifest.PatchlessHostsFolder)
+        || PathComparer.Equals(path, _manifest.ResponseFile)
+        || _buildFiles.Contains(path)
+        || _referencedProjectDirectories.Any(d => IsUnder(path, d));
 
     /// <summary>Emits under the next number and publishes, unless the compile fails or a newer save is already waiting.</summary>
     /// <exception cref="CopyNumbersExhaustedException">No next copy number fits.</exception>
