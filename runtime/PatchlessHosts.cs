@@ -56,6 +56,11 @@ internal static class PatchlessHosts
                 continue;
             }
 
+            if (IsBeingTaken(path))
+            {
+                return (name[..dot], reason);
+            }
+
             try
             {
                 // Held by its host: opening it fails. Not held: its host is gone.
@@ -79,5 +84,18 @@ internal static class PatchlessHosts
         }
 
         return null;
+    }
+
+    // How long a new marker is taken as held without opening it. A host creates its marker and locks it in two steps
+    // (on Linux and macOS the lock is a flock taken after the open): opening it between them would find it unlocked, so
+    // delete the marker of a host that runs, and take the lock the host was about to take. The compiler looks within
+    // milliseconds of the file's creation, so a marker is left alone while it is this young.
+    private static readonly TimeSpan BeingTaken = TimeSpan.FromSeconds(2);
+
+    /// <summary>True for a marker written so recently that its host may be between creating and locking it.</summary>
+    private static bool IsBeingTaken(string path)
+    {
+        var written = File.GetLastWriteTimeUtc(path); // 1601 when the file is gone
+        return written.Year > 1601 && (DateTime.UtcNow - written).Duration() < BeingTaken;
     }
 }

@@ -89,9 +89,15 @@ public sealed class PatchContractTests : IDisposable
         Assert.Null(PatchlessHosts.FindOne(folder));
         Assert.Empty(Directory.GetFiles(folder)); // deleted on release
 
-        // A host killed before it could delete its marker: nobody holds it, so it is cleared.
-        File.WriteAllText(Path.Combine(folder, "999999.debugger"), "");
+        // A marker just created and not locked yet (its host is between the two steps): taken as held, and left alone.
+        var marker = Path.Combine(folder, "999999.debugger");
+        File.WriteAllText(marker, "");
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "");
+        Assert.Equal(("999999", PatchlessHosts.Reasons["debugger"]), PatchlessHosts.FindOne(folder));
+        Assert.True(File.Exists(marker));
+
+        // A host killed before it could delete its marker: nobody holds it, so it is cleared.
+        File.SetLastWriteTimeUtc(marker, DateTime.UtcNow - TimeSpan.FromMinutes(1));
         Assert.Null(PatchlessHosts.FindOne(folder));
         Assert.Equal(["notes.txt"], Directory.GetFiles(folder).Select(Path.GetFileName));
 
