@@ -7,9 +7,10 @@ namespace HotReload.Compiler;
 
 /// <summary>
 /// Save to live: watches the library's files and, from each save's first event, brings the warm compilation up to
-/// date, compiles, waits for the files to settle (<see cref="FileEvents.Settle"/>), and publishes the copy through the same <see cref="GenerationStore"/> as the build. What the warm
-/// path cannot take (the project file, Directory.Build.*, a referenced project) runs a real <c>dotnet build</c>, which
-/// publishes its own copy, and the compilation is loaded again from the command line that build recorded.
+/// date, compiles, waits for the files to settle (<see cref="FileEvents.Settle"/>), and publishes the patch or copy
+/// through the same <see cref="GenerationStore"/> as the build. What the warm path cannot take (the project file,
+/// Directory.Build.*, a referenced project) runs a real <c>dotnet build</c>, which publishes its own copy, and the
+/// compilation is loaded again from the command line that build recorded.
 /// </summary>
 internal sealed class CompileSession : IDisposable
 {
@@ -39,8 +40,8 @@ internal sealed class CompileSession : IDisposable
     // batch must publish even if its files turn out unchanged (a second event of the same write, say).
     private bool _owedCopy;
 
-    // The batch being handled: how long its first event waited to be taken, and when the work on it began (the copy's compile time
-    // runs from there: a source list evaluation, reading and parsing, generators and emit).
+    // The batch being handled: how long its first event waited to be taken, and when the work on it began (the copy's
+    // compile time runs from there: a source list evaluation, reading and parsing, generators, emit and settling).
     private TimeSpan _debounce;
     private long _batchTaken;
 
