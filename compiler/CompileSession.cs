@@ -262,29 +262,27 @@ internal sealed class CompileSession : IDisposable
         {
             foreach (var path in e.OldPath is null ? [e.Path] : new[] { e.Path, e.OldPath })
             {
-                if (IsUnder(path, _manifest.PatchlessHostsFolder))
+                switch (RoleOf(path))
                 {
-                    fullCopyWanted |= PatchlessHosts.WantsFullCopyNow(path) && File.Exists(path);
-                }
-                else if (PathComparer.Equals(path, _manifest.ResponseFile))
-                {
-                    commandLineChanged |= File.GetLastWriteTimeUtc(path) != _responseFileWrite;
-                }
-                else if (_buildFiles.Contains(path))
-                {
-                    buildReason ??= $"{Path.GetFileName(path)} changed";
-                }
-                else if (_referencedProjectDirectories.FirstOrDefault(d => IsUnder(path, d)) is { } referenced)
-                {
-                    buildReason ??= $"the referenced project in {referenced.TrimEnd(Path.DirectorySeparatorChar)} changed";
-                }
-                else if (known.Contains(path))
-                {
-                    touched.Add(path);
-                }
-                else
-                {
-                    evaluate |= MayChangeSourceList(path);
+                    case PathRole.PatchlessHost:
+                        fullCopyWanted |= PatchlessHosts.WantsFullCopyNow(path) && File.Exists(path);
+                        break;
+                    case PathRole.CommandLine:
+                        commandLineChanged |= File.GetLastWriteTimeUtc(path) != _responseFileWrite;
+                        break;
+                    case PathRole.BuildFile:
+                        buildReason ??= $"{Path.GetFileName(path)} changed";
+                        break;
+                    case PathRole.ReferencedProject:
+                        var referenced = _referencedProjectDirectories.First(d => IsUnder(path, d));
+                        buildReason ??= $"the referenced project in {referenced.TrimEnd(Path.DirectorySeparatorChar)} changed";
+                        break;
+                    case PathRole.SourceOrOther when known.Contains(path):
+                        touched.Add(path);
+                        break;
+                    default:
+                        evaluate |= MayChangeSourceList(path);
+                        break;
                 }
             }
         }
@@ -437,16 +435,36 @@ internal sealed class CompileSession : IDisposable
     /// </summary>
     private bool ChangesNothingCompiled(FileEvent e) =>
         (e.OldPath is null ? [e.Path] : new[] { e.Path, e.OldPath }).All(path =>
-            _sources.FirstOrDefault(s => PathComparer.Equals(s, path)) is { } source
+            RoleOf(path) == PathRole.SourceOrOther
+            && (_sources.FirstOrDefault(s => PathComparer.Equals(s, path)) is { } source
                 ? _compilation!.HoldsOnDisk(source)
-                : !IsBuildInput(path) && !MayChangeSourceList(path));
+                : !MayChangeSourceList(path)));
 
-    /// <summary>A file that is not a source but decides how the library compiles, or asks for a full copy.</summary>
-    private bool IsBuildInput(string path) =>
-        IsUnder(path, _manifest.PatchlessHostsFolder)
-        || PathComparer.Equals(path, _manifest.ResponseFile)
-        || _buildFiles.Contains(path)
-        || _referencedProjectDirectories.Any(d => IsUnder(path, d));
+    /// <summary>What a file named by a file event is to the compile, but for a source and any other file.</summary>
+    private enum PathRole
+    {
+        /// <summary>A host's marker: it cannot apply patches (a <c>refused</c> one asks for a full copy now).</summary>
+        PatchlessHost,
+
+        /// <summary>The command line a build recorded.</summary>
+        CommandLine,
+
+        /// <summary>The project file, Directory.Build.* or another file of the build: a real build is needed.</summary>
+        BuildFile,
+
+        /// <summary>A file of a referenced project: a real build is needed.</summary>
+        ReferencedProject,
+
+        /// <summary>A source of the compile, a new one, or a file that is none of the above (an editor's backup).</summary>
+        SourceOrOther,
+    }
+
+    private PathRole RoleOf(string path) =>
+        IsUnder(path, _manifest.PatchlessHostsFolder) ? PathRole.PatchlessHost
+        : PathComparer.Equals(path, _manifest.ResponseFile) ? PathRole.CommandLine
+        : _buildFiles.Contains(path) ? PathRole.BuildFile
+        : _referencedProjectDirectories.Any(d => IsUnder(path, d)) ? PathRole.ReferencedProject
+        : PathRole.SourceOrOther;
 
     /// <summary>Emits under the next number and publishes, unless the compile fails or a newer save is already waiting.</summary>
     /// <exception cref="CopyNumbersExhaustedException">No next copy number fits.</exception>
