@@ -260,7 +260,7 @@ internal sealed class CompileSession : IDisposable
         var known = new HashSet<string>(_sources, PathComparer);
         foreach (var e in batch.Events)
         {
-            foreach (var path in e.OldPath is null ? [e.Path] : new[] { e.Path, e.OldPath })
+            foreach (var path in e.Paths)
             {
                 switch (RoleOf(path))
                 {
@@ -434,7 +434,7 @@ internal sealed class CompileSession : IDisposable
     /// backup file beside the source).
     /// </summary>
     private bool ChangesNothingCompiled(FileEvent e) =>
-        (e.OldPath is null ? [e.Path] : new[] { e.Path, e.OldPath }).All(path =>
+        e.Paths.All(path =>
             RoleOf(path) == PathRole.SourceOrOther
             && (_sources.FirstOrDefault(s => PathComparer.Equals(s, path)) is { } source
                 ? _compilation!.HoldsOnDisk(source)

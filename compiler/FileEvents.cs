@@ -3,7 +3,11 @@ using System.Diagnostics;
 namespace HotReload.Compiler;
 
 /// <summary>One file system event, as the session classifies it.</summary>
-internal readonly record struct FileEvent(string Path, WatcherChangeTypes Kind, string? OldPath = null);
+internal readonly record struct FileEvent(string Path, WatcherChangeTypes Kind, string? OldPath = null)
+{
+    /// <summary>The files the event is about: its path, and for a rename the old path too.</summary>
+    public string[] Paths => OldPath is null ? [Path] : [Path, OldPath];
+}
 
 /// <summary>The events taken at once, and when the first of them came.</summary>
 internal sealed record EventBatch(IReadOnlyList<FileEvent> Events, long FirstSeenTimestamp, bool Overflowed)
@@ -144,7 +148,7 @@ internal sealed class FileEvents : IDisposable
 
     private void Add(FileEvent e)
     {
-        if (!_isRelevant(e.Path) && (e.OldPath is null || !_isRelevant(e.OldPath)))
+        if (!e.Paths.Any(_isRelevant))
         {
             return;
         }
