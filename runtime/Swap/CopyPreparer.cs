@@ -17,6 +17,7 @@ internal sealed class CopyPreparer(GenerationFolder folder, BindingSet bindings,
     private int _rescan;
     private int _watching;
     private int _refusedGeneration; // written by the preparing thread and the host's thread: Interlocked only
+    private int _takenGeneration; // the newest copy handed to a switch: live, being switched to, or refused since
     private volatile bool _disposed;
 
     /// <summary>
@@ -55,8 +56,25 @@ internal sealed class CopyPreparer(GenerationFolder folder, BindingSet bindings,
         }
     }
 
-    /// <summary>The prepared copy, if one waits; the caller owns it from now on.</summary>
-    public PreparedGeneration? Take() => Interlocked.Exchange(ref _prepared, null);
+    /// <summary>
+    /// The prepared copy, if one waits; the caller owns it from now on. Its number is marked taken before it leaves, so a
+    /// scan that finds nothing waiting also finds it taken: while the switch to it runs (a large migration takes a while)
+    /// the live generation is still the one before, and the copy would otherwise be prepared a second time and switched
+    /// to again, from itself.
+    /// </summary>
+    public PreparedGeneration? Take()
+    {
+        while (Volatile.Read(ref _prepared) is { } prepared)
+        {
+            RaiseTo(ref _takenGeneration, prepared.Generation);
+            if (Interlocked.CompareExchange(ref _prepared, null, prepared) == prepared)
+            {
+                return prepared;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The types the last migration produced objects of: the next one plans them ahead.</summary>
     public void ExpectTypes(IReadOnlyList<Type> types) => Volatile.Write(ref _likelyTypes, types);
@@ -86,7 +104,8 @@ internal sealed class CopyPreparer(GenerationFolder folder, BindingSet bindings,
         var newest = folder.Newest();
         var current = live();
         var waiting = Volatile.Read(ref _prepared);
-        if (newest <= (current?.Number ?? 0) || newest <= Volatile.Read(ref _refusedGeneration) || newest <= (waiting?.Generation ?? 0))
+        if (newest <= (current?.Number ?? 0) || newest <= Volatile.Read(ref _refusedGeneration) || newest <= (waiting?.Generation ?? 0)
+            || newest <= Volatile.Read(ref _takenGeneration))
         {
             return;
         }
@@ -135,11 +154,13 @@ internal sealed class CopyPreparer(GenerationFolder folder, BindingSet bindings,
     }
 
     /// <summary>No copy numbered <paramref name="generation"/> or lower is prepared again.</summary>
-    public void MarkRefused(int generation)
+    public void MarkRefused(int generation) => RaiseTo(ref _refusedGeneration, generation);
+
+    private static void RaiseTo(ref int highest, int generation)
     {
-        for (var refusedSoFar = Volatile.Read(ref _refusedGeneration);
-             refusedSoFar < generation && Interlocked.CompareExchange(ref _refusedGeneration, generation, refusedSoFar) != refusedSoFar;
-             refusedSoFar = Volatile.Read(ref _refusedGeneration))
+        for (var soFar = Volatile.Read(ref highest);
+             soFar < generation && Interlocked.CompareExchange(ref highest, generation, soFar) != soFar;
+             soFar = Volatile.Read(ref highest))
         {
         }
     }

@@ -179,6 +179,28 @@ public sealed class StateSwapTests : IDisposable
     }
 
     [Fact]
+    public void A_copy_taken_for_its_switch_is_not_prepared_again_while_the_switch_runs()
+    {
+        var (library, _) = Open(Source(1, "static int n;"));
+        using var _1 = library;
+        var folder = new GenerationFolder(_compiler.CopiesDirectory, _compiler.Name);
+        _compiler.PublishCopy(2, Source(2, "static int n;"));
+        using var tracker = new UnloadTracker(() => { }, new StallDiagnosis("Game", null, StallDiagnosisMode.InProcess), TimeSpan.FromSeconds(10), collect: false);
+        var live = LiveOf(library); // generation 1 stays live: the switch to 2 has not finished
+        var preparer = new CopyPreparer(folder, new BindingSet(), tracker, () => live, _ => { }, () => { });
+        preparer.PrepareNewest();
+        var taken = preparer.Take();
+        Assert.Equal(2, taken?.Generation);
+
+        preparer.PrepareNewest(); // the copy folder changed again during the switch (the watcher sees a publication as several events)
+
+        var again = preparer.Take();
+        again?.Context.Unload();
+        Assert.Null(again);
+        taken!.Context.Unload();
+    }
+
+    [Fact]
     public void A_loaded_hook_that_throws_after_the_migration_leaves_the_tracked_host_object_untouched()
     {
         const string parked = "public static void Park(HotReload.Tests.Migration.Slots s) => s.Marker = new Marker();";
