@@ -7,6 +7,14 @@ namespace HotReload.Runtime;
 /// ends. Open addressing with keys and values side by side in one array, so a lookup touches one cache line; measured
 /// against <c>Dictionary</c> with <see cref="ReferenceEqualityComparer"/>, a third of the time for a million objects.
 /// </summary>
+/// <remarks>
+/// While no collection runs (a migration in a no-GC region), a key's slot follows its address (<see cref="KeyByAddress"/>):
+/// the old generation's objects were allocated in about the order a migration meets them, so neighbouring lookups touch
+/// neighbouring slots, where hashing scatters them over the whole table (a cache and TLB miss each: at a million objects
+/// this is most of the migration's time), and no object's header is written to give it a hash code. A collection can
+/// move objects at any allocation or safe point; every operation checks the collection count after it is done, and
+/// when it changed, the table is placed again by hash code, which no collection changes, and the operation repeated.
+/// </remarks>
 internal sealed class IdentityMap
 {
     private static readonly object NullValue = new();
@@ -14,6 +22,8 @@ internal sealed class IdentityMap
     private object?[] _slots; // [key0, value0, key1, value1, ...]
     private int _mask;
     private int _count;
+    private bool _byAddress;
+    private int _collections; // GC.CollectionCount(0) when the slots were last placed by address
 
     public IdentityMap(int capacity)
     {
@@ -29,6 +39,24 @@ internal sealed class IdentityMap
 
     public int Count => _count;
 
+    /// <summary>Whether slots follow the keys' addresses now (no collection since <see cref="KeyByAddress"/>).</summary>
+    public bool ByAddress => _byAddress;
+
+    /// <summary>
+    /// Places keys by address from now on, until a collection runs or the map is cleared; for an empty map, in a stretch
+    /// where collections are held off (in one anyway, the map stays correct: it leaves this mode at the first).
+    /// </summary>
+    public void KeyByAddress()
+    {
+        if (_count > 0)
+        {
+            throw new InvalidOperationException("Only an empty identity map changes how it places keys.");
+        }
+
+        _collections = GC.CollectionCount(0);
+        _byAddress = true;
+    }
+
     /// <summary>
     /// Empties the map, keeping its array, so that the next migration neither allocates it again nor touches fresh
     /// memory (on a virtual machine, faulting in a large new array costs more than filling it). Nothing stays referenced.
@@ -40,6 +68,8 @@ internal sealed class IdentityMap
             Array.Clear(_slots);
             _count = 0;
         }
+
+        _byAddress = false;
     }
 
     /// <summary>Makes room for <paramref name="capacity"/> entries without growing on the way.</summary>
@@ -54,8 +84,31 @@ internal sealed class IdentityMap
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public bool TryGet(object key, out object? value)
     {
+        if (!_byAddress)
+        {
+            return Find(key, byAddress: false, out value);
+        }
+
+        // A key found is the key (compared by reference); one not found may have moved since it went in.
+        if (Find(key, byAddress: true, out value))
+        {
+            return true;
+        }
+
+        if (GC.CollectionCount(0) == _collections)
+        {
+            return false;
+        }
+
+        PlaceByHashCode();
+        return Find(key, byAddress: false, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private bool Find(object key, bool byAddress, out object? value)
+    {
         var slots = _slots;
-        var i = Start(key, _mask);
+        var i = Start(key, _mask, byAddress);
         while (true)
         {
             var candidate = slots[i * 2];
@@ -85,17 +138,35 @@ internal sealed class IdentityMap
             Grow();
         }
 
-        Insert(_slots, _mask, key, value ?? NullValue);
+        Insert(_slots, _mask, key, value ?? NullValue, _byAddress);
         _count++;
+        if (_byAddress && GC.CollectionCount(0) != _collections)
+        {
+            PlaceByHashCode(); // the key may have gone in by an address it no longer has: every key is placed again
+        }
     }
 
+    /// <summary>
+    /// A key's first slot: by its hash code, or by its address (objects 16 bytes apart or more land in different slots;
+    /// the table spans a window of the address space, wrapping around, so that the keys of a region land in order).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Start(object key, int mask) => (int)((uint)RuntimeHelpers.GetHashCode(key) * 0x9E3779B1u >> 7) & mask;
+    private static int Start(object key, int mask, bool byAddress) => byAddress
+        ? (int)((ulong)Unsafe.As<object, nint>(ref key) >> 4) & mask
+        : (int)((uint)RuntimeHelpers.GetHashCode(key) * 0x9E3779B1u >> 7) & mask;
+
+    /// <summary>Leaves address mode: every key is placed again by its hash code.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void PlaceByHashCode()
+    {
+        _byAddress = false;
+        Rebuild(_mask);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Insert(object?[] slots, int mask, object key, object value)
+    private static void Insert(object?[] slots, int mask, object key, object value, bool byAddress)
     {
-        var i = Start(key, mask);
+        var i = Start(key, mask, byAddress);
         while (slots[i * 2] is not null)
         {
             i = (i + 1) & mask;
@@ -105,17 +176,18 @@ internal sealed class IdentityMap
         slots[(i * 2) + 1] = value;
     }
 
+    private void Grow() => Rebuild((_mask << 1) | 1);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Grow()
+    private void Rebuild(int mask)
     {
         var old = _slots;
-        var mask = (_mask << 1) | 1;
         var slots = new object?[(mask + 1) * 2];
         for (var i = 0; i < old.Length; i += 2)
         {
             if (old[i] is { } key)
             {
-                Insert(slots, mask, key, old[i + 1]!);
+                Insert(slots, mask, key, old[i + 1]!, _byAddress);
             }
         }
 

@@ -3,15 +3,17 @@ using System.Runtime;
 namespace HotReload.Runtime;
 
 /// <summary>
-/// Holds the host's collections off while the helper reads its heap live, so that no object moves under the reader (a
-/// collection that compacts can take a holder out of the read's sight, as the benchmark saw). A no-GC region with a
-/// budget: a host that allocates past it collects as usual and the region ends by itself; the read is then taken again.
-/// Where the host is in a region of its own, or the budget is refused, the read goes on without one.
+/// Holds the host's collections off for a while: while the helper reads its heap live, so that no object moves under the
+/// reader (a collection that compacts can take a holder out of the read's sight, as the benchmark saw), and while a large
+/// migration builds the new generation's objects (which all survive: collections on the way only copy them from
+/// generation to generation, a second of them at a million objects). A no-GC region with a budget: a host that
+/// allocates past it collects as usual and the region ends by itself. Where the host is in a region of its own, or the
+/// budget is refused, the work goes on without one.
 /// </summary>
 internal sealed class CollectionPause : IDisposable
 {
-    /// <summary>What the host may allocate during the read before a collection ends the pause: seconds of an ordinary frame loop's garbage.</summary>
-    public const long Budget = 64L * 1024 * 1024;
+    /// <summary>What the host may allocate during a heap read before a collection ends the pause: seconds of an ordinary frame loop's garbage.</summary>
+    public const long ReadBudget = 64L * 1024 * 1024;
 
     private readonly bool _started;
     private readonly int _collections;
@@ -23,12 +25,15 @@ internal sealed class CollectionPause : IDisposable
     }
 
     /// <summary>Starts the pause (or, where the host has a region of its own, only counts collections).</summary>
-    public static CollectionPause Start() => new(TryStart());
+    public static CollectionPause Start(long budget = ReadBudget) => new(TryStart(budget));
+
+    /// <summary>Whether the region is in place: no collection runs until the budget is spent or someone collects.</summary>
+    public bool Holding => _started && !Collected;
 
     /// <summary>Whether a collection ran since the pause began (the host allocated past the budget, or collected itself).</summary>
     public bool Collected => GC.CollectionCount(0) != _collections;
 
-    private static bool TryStart()
+    private static bool TryStart(long budget)
     {
         if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
         {
@@ -38,7 +43,7 @@ internal sealed class CollectionPause : IDisposable
         try
         {
             // Never a full blocking collection to make room: that would be the very pause of the host this avoids.
-            return GC.TryStartNoGCRegion(Budget, disallowFullBlockingGC: true);
+            return GC.TryStartNoGCRegion(budget, disallowFullBlockingGC: true);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException)
         {

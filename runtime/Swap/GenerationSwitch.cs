@@ -20,6 +20,7 @@ internal sealed record SwitchOutcome(LiveGeneration Live, MigrationReport? Migra
 internal sealed class GenerationSwitch(BindingSet bindings, TrackedRoots roots, UnloadTracker tracker)
 {
     private readonly IdentityMapPool _maps = new();
+    private readonly MigrationRegion _region = new();
 
     /// <summary>The new generation's types the last migration produced objects of, for planning the next one ahead.</summary>
     public IReadOnlyList<Type> MigratedTypes { get; private set; } = [];
@@ -61,9 +62,11 @@ internal sealed class GenerationSwitch(BindingSet bindings, TrackedRoots roots, 
             }
             else
             {
+                var map = _maps.Take();
                 try
                 {
-                    migration = new StateMigrator(planner, _maps.Take()).Run(tracked);
+                    using var region = _region.Enter(map);
+                    migration = new StateMigrator(planner, map).Run(tracked);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {

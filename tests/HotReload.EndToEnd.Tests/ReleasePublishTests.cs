@@ -17,7 +17,7 @@ public sealed class ReleasePublishTests(ReleasePublishTests.Published published)
          "LeakDiagnosis", "RollbackHistory", "FaultLocation", "GenerationHooks", "PrivateDependencies", "TrustedRoots", "RealPaths",
          "LiveSession", "CopyPreparer", "GenerationSwitch", "StateMigrator", "MigrationPlanner", "MigrationCode", "GenerationTypeMap",
          "FieldInitializers", "FieldPairing", "IdentityMap", "ClassCopyPlan", "DelegatePlan", "HostTypes", "CollectionShape", "EnumTable",
-         "StallDiagnosis", "DiagnosisHelper", "HelperReport", "CollectionPause"];
+         "StallDiagnosis", "DiagnosisHelper", "HelperReport", "CollectionPause", "MigrationRegion"];
 
     public sealed class Published : IDisposable
     {
