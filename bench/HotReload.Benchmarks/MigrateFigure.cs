@@ -170,6 +170,7 @@ internal static class MigrateFigure
                 result.Objects.ToString("N0", CultureInfo.InvariantCulture), swaps.ToString(CultureInfo.InvariantCulture),
                 Ms(SwapDriver.Percentile(result.Migrate, 50)), Ms(SwapDriver.Percentile(result.Migrate, 90)),
                 Ms(SwapDriver.Percentile(result.Swap, 50)),
+                $"{Ms(SwapDriver.Percentile(result.NextCollection, 50))} / {Ms(SwapDriver.Percentile(result.NextCollection, 90))}",
                 $"{SwapDriver.Percentile(result.Migrate, 50) * 1e6 / result.Objects:F0}",
                 Ms(SwapDriver.Percentile(result.ByHand, 50)),
                 $"{Ms(SwapDriver.Percentile(result.Reflection, 50))} ({reflectionRuns})",
@@ -181,7 +182,7 @@ internal static class MigrateFigure
         var memory = MeasureMemory(Path.Combine(scratch.Path, "memory"), compiler, quick ? 10 : 100, quick ? 5_000 : 10_000);
         ok &= memory.AllUnloaded;
         var table = Report.Table(
-            ["objects", "swaps", "migrate p50 (ms)", "p90", "whole in-frame swap p50", "ns per object", "copy by hand p50 (the floor)", "reflection copy p50 (runs)", "reflection / ours", "state kept"],
+            ["objects", "swaps", "migrate p50 (ms)", "p90", "whole in-frame swap p50", "next 3 collections' pauses p50 / p90", "ns per object", "copy by hand p50 (the floor)", "reflection copy p50 (runs)", "reflection / ours", "state kept"],
             rows);
         var memoryTable = Report.Table(
             ["swaps done", "managed heap (MB)", "working set (MB)", "generations unloaded"],
@@ -191,6 +192,9 @@ internal static class MigrateFigure
             - **migrate**: `GenerationChangedEventArgs.Migration.Time`, the migration's part of the swap on the host's thread
               (its plan, the generated copy code of every type pair, is made off the host's thread while the copy loads);
               **whole in-frame swap**: `SwapTime`, all of `Update()` for that swap (bind, migrate, hooks, commit).
+              **next 3 collections' pauses**: the host's first three collections after the swap, summed, brought about by
+              a frame loop's garbage (small arrays): a migration in a no-GC region (from the second migration of a
+              session, when the last one allocated 8 MB or more) leaves its new objects to be promoted there.
               Each swap publishes a copy whose `Entity` gained (or, the next time, lost) `int Extra = 1`, so every
               swap runs an initializer on every entity; the host then calls `Store.Checksum()`, which must give the
               value it gave before the swaps (**state kept**).
@@ -215,7 +219,7 @@ internal static class MigrateFigure
         return ok;
     }
 
-    private sealed record Result(int Objects, List<double> Migrate, List<double> Swap, List<double> Reflection, List<double> ByHand, bool StateKept);
+    private sealed record Result(int Objects, List<double> Migrate, List<double> Swap, List<double> Reflection, List<double> ByHand, List<double> NextCollection, bool StateKept);
 
     private static Result Measure(string root, WorldCompiler compiler, int size, int swaps, int reflectionRuns)
     {
@@ -229,6 +233,7 @@ internal static class MigrateFigure
         var expected = checksum.Invoke();
         var migrate = new List<double>();
         var swapTimes = new List<double>();
+        var after = new List<double>();
         var hand = new List<double>();
         var objects = 0;
         var kept = true;
@@ -272,10 +277,13 @@ internal static class MigrateFigure
             migrate.Add(report.Time.TotalMilliseconds);
             swapTimes.Add(last.SwapTime.TotalMilliseconds);
             objects = report.Objects;
+            var swapCollections = $"{GC.CollectionCount(0) - gcs.Item1}/{GC.CollectionCount(1) - gcs.Item2}/{GC.CollectionCount(2) - gcs.Item3} (gen 0/1/2), "
+                + $"{(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused";
+            var (afterPause, afterEach) = NextCollection();
+            after.Add(afterPause);
             kept &= checksum.Invoke() == expected;
             Console.WriteLine($"{size}: swap {generation - 1}/{swaps}: {report}, swap {last.SwapTime.TotalMilliseconds:F1} ms; "
-                + $"collections since publishing: {GC.CollectionCount(0) - gcs.Item1}/{GC.CollectionCount(1) - gcs.Item2}/{GC.CollectionCount(2) - gcs.Item3} (gen 0/1/2), "
-                + $"{(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused");
+                + $"collections since publishing: {swapCollections}; the next 3 collections: {afterEach}");
             var clock = Stopwatch.StartNew();
             byHand.Invoke();
             hand.Add(clock.Elapsed.TotalMilliseconds);
@@ -291,7 +299,33 @@ internal static class MigrateFigure
         }
 
         library.Dispose();
-        return new Result(objects, migrate, swapTimes, reflection, hand, kept);
+        return new Result(objects, migrate, swapTimes, reflection, hand, after, kept);
+    }
+
+    /// <summary>
+    /// The host's next three collections after the swap, as a frame loop's garbage brings them about (small arrays): the
+    /// objects a migration builds are promoted there if no collection ran during it. Their pauses, summed, and each one.
+    /// </summary>
+    private static (double Pause, string Each) NextCollection()
+    {
+        var paused = GC.GetTotalPauseDuration();
+        var each = new List<string>();
+        object? garbage = null;
+        for (var collection = 0; collection < 3; collection++)
+        {
+            var before = GC.CollectionCount(0);
+            var pausedBefore = GC.GetTotalPauseDuration();
+            for (var i = 0; i < 8_000_000 && GC.CollectionCount(0) == before; i++)
+            {
+                garbage = new byte[40];
+            }
+
+            var info = GC.GetGCMemoryInfo(GCKind.Any);
+            each.Add($"gen {info.Generation}{(info.Concurrent ? " background" : "")} {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms");
+        }
+
+        GC.KeepAlive(garbage);
+        return ((GC.GetTotalPauseDuration() - paused).TotalMilliseconds, string.Join(", ", each));
     }
 
     private sealed record MemoryPoint(int Swaps, double Heap, double WorkingSet, int Unloaded);
