@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace HotReload.Runtime;
 
@@ -43,8 +44,11 @@ internal sealed class MigrationPlanner
     /// <summary>Types of the old generation that are gone, with static state: noted in the report.</summary>
     public List<string> Notes { get; } = [];
 
-    /// <summary>One old type with static state and its counterpart: the code that carries its fields, and its static hook.</summary>
-    public sealed record StaticPlan(Type From, Type To, Action<StateMigrator>? Fill, MethodInfo? Hook);
+    /// <summary>
+    /// One old type with static state and its counterpart: the code that carries its fields, its static hook, and its
+    /// static readonly fields of state that the new type has too (old, new), whose objects the migration fills in place.
+    /// </summary>
+    public sealed record StaticPlan(Type From, Type To, Action<StateMigrator>? Fill, MethodInfo? Hook, IReadOnlyList<(FieldInfo Old, FieldInfo New)> Readonly);
 
     /// <summary>The old generation's types with static state, each with its counterpart and code.</summary>
     public IReadOnlyList<StaticPlan> Statics => _statics ??= PlanStatics();
@@ -180,7 +184,7 @@ internal sealed class MigrationPlanner
 
             if (Types.Map(type) is { } mapped)
             {
-                result.Add(new StaticPlan(type, mapped, Code.StaticsFill(type, mapped), StaticHookOf(mapped)));
+                result.Add(new StaticPlan(type, mapped, Code.StaticsFill(type, mapped), StaticHookOf(mapped), ReadonlyPairs(type, mapped)));
             }
             else
             {
@@ -189,6 +193,36 @@ internal sealed class MigrationPlanner
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The static readonly fields of state both types have. The new type's static constructor, which the migration runs
+    /// to read them, is compiled here, ahead (not run: only the swap decides that the new code runs).
+    /// </summary>
+    private static List<(FieldInfo Old, FieldInfo New)> ReadonlyPairs(Type from, Type to)
+    {
+        var pairs = new List<(FieldInfo, FieldInfo)>();
+        foreach (var field in to.GetFields(DeclaredStatic))
+        {
+            if (field.IsInitOnly && !field.IsLiteral && from.GetField(field.Name, DeclaredStatic) is { } old && FieldPairing.IsState(old))
+            {
+                pairs.Add((old, field));
+            }
+        }
+
+        if (pairs.Count > 0 && to.TypeInitializer is { } initializer)
+        {
+            try
+            {
+                RuntimeHelpers.PrepareMethod(initializer.MethodHandle);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Compiled when it runs, then.
+            }
+        }
+
+        return pairs;
     }
 
     /// <summary>

@@ -18,7 +18,6 @@ namespace HotReload.Runtime;
 [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
 internal sealed class StateMigrator
 {
-    private const BindingFlags DeclaredStatic = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
     internal static readonly MethodInfo MapFieldMethod = typeof(StateMigrator).GetMethod(nameof(MapField), BindingFlags.NonPublic | BindingFlags.Instance)!;
     internal static readonly MethodInfo MapEnumMethod = typeof(StateMigrator).GetMethod(nameof(MapEnum), BindingFlags.NonPublic | BindingFlags.Instance)!;
@@ -93,7 +92,7 @@ internal sealed class StateMigrator
         // one, met later, leads to it.
         foreach (var plan in statics)
         {
-            Attempt(() => MigrateReadonlyStatics(plan.From, plan.To), "the static fields of", plan.From);
+            Attempt(() => MigrateReadonlyStatics(plan.Readonly), "the static fields of", plan.From);
         }
 
         foreach (var plan in statics)
@@ -133,15 +132,10 @@ internal sealed class StateMigrator
     /// object of the library or of the host that can refer to it): then the old contents migrate into the new code's
     /// object, which the JIT may have folded into the new code already.
     /// </summary>
-    private void MigrateReadonlyStatics(Type from, Type to)
+    private void MigrateReadonlyStatics(IReadOnlyList<(FieldInfo Old, FieldInfo New)> fields)
     {
-        foreach (var field in to.GetFields(DeclaredStatic))
+        foreach (var (old, field) in fields)
         {
-            if (!field.IsInitOnly || field.IsLiteral || from.GetField(field.Name, DeclaredStatic) is not { } old || !FieldPairing.IsState(old))
-            {
-                continue;
-            }
-
             var oldValue = old.GetValue(null);
             var newValue = field.GetValue(null); // runs the new code's static constructor
             if (oldValue is null || newValue is null || ReferenceEquals(oldValue, newValue) || _objects.TryGet(oldValue, out _))

@@ -89,8 +89,9 @@ public sealed class MigrationPartsTests
 
     [Theory]
     [InlineData(0, 0)] // the first migration of a session: nothing measured yet
-    [InlineData(4L << 20, 0)] // a small one fits the youngest generation
-    [InlineData(100L << 20, (100L << 20) + (25L << 20) + MigrationRegion.Smallest)]
+    [InlineData((1L << 20) - 1, 0)] // a small one: a few thousand objects
+    [InlineData(4L << 20, (4L << 20) + (1L << 20) + MigrationRegion.Slack)]
+    [InlineData(100L << 20, (100L << 20) + (25L << 20) + MigrationRegion.Slack)]
     public void A_migration_region_asks_for_what_the_last_migration_allocated_with_room_to_grow(long lastAllocated, long budget)
     {
         var region = new MigrationRegion();
@@ -106,7 +107,7 @@ public sealed class MigrationPartsTests
         using (region.Enter(first))
         {
             Assert.False(first.ByAddress); // no measure yet: no region
-            GC.KeepAlive(new byte[MigrationRegion.Smallest + 1024]);
+            GC.KeepAlive(new byte[MigrationRegion.Smallest + 1024]); // as a migration's objects would
         }
 
         Assert.True(region.Budget > MigrationRegion.Smallest);
