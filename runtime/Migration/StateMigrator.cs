@@ -18,7 +18,6 @@ namespace HotReload.Runtime;
 [RequiresDynamicCode(ReloadableLibrary.LiveModeNeedsReflection)]
 internal sealed class StateMigrator
 {
-
     internal static readonly MethodInfo MapFieldMethod = typeof(StateMigrator).GetMethod(nameof(MapField), BindingFlags.NonPublic | BindingFlags.Instance)!;
     internal static readonly MethodInfo MapEnumMethod = typeof(StateMigrator).GetMethod(nameof(MapEnum), BindingFlags.NonPublic | BindingFlags.Instance)!;
     internal static readonly MethodInfo ChangesMethod = typeof(StateMigrator).GetMethod(nameof(Changes), BindingFlags.NonPublic | BindingFlags.Instance)!;
