@@ -9,20 +9,28 @@ namespace HotReload.Runtime;
 /// </summary>
 /// <remarks>
 /// While no collection runs (a migration in a no-GC region), a key's slot follows its address (<see cref="KeyByAddress"/>):
-/// the old generation's objects were allocated in about the order a migration meets them, so neighbouring lookups touch
-/// neighbouring slots, where hashing scatters them over the whole table (a cache and TLB miss each: at a million objects
-/// this is most of the migration's time), and no object's header is written to give it a hash code. A collection can
-/// move objects at any allocation or safe point; every operation checks the collection count after it is done, and
-/// when it changed, the table is placed again by hash code, which no collection changes, and the operation repeated.
+/// no object's header is written to give it a hash code (the first <see cref="RuntimeHelpers.GetHashCode(object)"/> of
+/// an object makes one and writes it into the object with an interlocked exchange: the old generation's every object),
+/// and since the old objects were allocated in about the order a migration meets them, neighbouring lookups touch
+/// neighbouring slots. Should the keys pass many slots on average (a layout that lands many objects on the same slots),
+/// the map places every key by hash code; so does a collection: it can move objects at any allocation or safe point, so every operation checks
+/// the collection count after it is done, and repeats itself by hash code, which no collection changes, if it moved.
 /// </remarks>
 internal sealed class IdentityMap
 {
     private static readonly object NullValue = new();
 
+    /// <summary>
+    /// Slots passed, a key, on average, beyond which placing by address has crowded the table: a table a quarter full
+    /// passes one or two (a layout where many objects land on the same slots would pass thousands).
+    /// </summary>
+    internal const int MostProbesByAddress = 16;
+
     private object?[] _slots; // [key0, value0, key1, value1, ...]
     private int _mask;
     private int _count;
     private bool _byAddress;
+    private long _probes; // slots passed by address since KeyByAddress
     private int _collections; // GC.CollectionCount(0) when the slots were last placed by address
 
     public IdentityMap(int capacity)
@@ -54,6 +62,7 @@ internal sealed class IdentityMap
         }
 
         _collections = GC.CollectionCount(0);
+        _probes = 0;
         _byAddress = true;
     }
 
@@ -90,18 +99,14 @@ internal sealed class IdentityMap
         }
 
         // A key found is the key (compared by reference); one not found may have moved since it went in.
-        if (Find(key, byAddress: true, out value))
+        var found = Find(key, byAddress: true, out value);
+        var moved = !found && GC.CollectionCount(0) != _collections;
+        if (moved || Crowded)
         {
-            return true;
+            PlaceByHashCode();
         }
 
-        if (GC.CollectionCount(0) == _collections)
-        {
-            return false;
-        }
-
-        PlaceByHashCode();
-        return Find(key, byAddress: false, out value);
+        return moved ? Find(key, byAddress: false, out value) : found;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
@@ -109,19 +114,21 @@ internal sealed class IdentityMap
     {
         var slots = _slots;
         var i = Start(key, _mask, byAddress);
-        while (true)
+        for (var run = 0; ; run++)
         {
             var candidate = slots[i * 2];
             if (ReferenceEquals(candidate, key))
             {
                 var found = slots[(i * 2) + 1];
                 value = ReferenceEquals(found, NullValue) ? null : found;
+                _probes += run;
                 return true;
             }
 
             if (candidate is null)
             {
                 value = null;
+                _probes += run;
                 return false;
             }
 
@@ -138,22 +145,25 @@ internal sealed class IdentityMap
             Grow();
         }
 
-        Insert(_slots, _mask, key, value ?? NullValue, _byAddress);
+        _probes += Insert(_slots, _mask, key, value ?? NullValue, _byAddress);
         _count++;
-        if (_byAddress && GC.CollectionCount(0) != _collections)
+        if (_byAddress && (Crowded || GC.CollectionCount(0) != _collections))
         {
             PlaceByHashCode(); // the key may have gone in by an address it no longer has: every key is placed again
         }
     }
 
     /// <summary>
-    /// A key's first slot: by its hash code, or by its address (objects 16 bytes apart or more land in different slots;
-    /// the table spans a window of the address space, wrapping around, so that the keys of a region land in order).
+    /// A key's first slot: by its hash code, or by its address, one slot for each 16 bytes, in address order, the table
+    /// wrapping around (objects 16 bytes apart or more land in different slots, and neighbours next to each other).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Start(object key, int mask, bool byAddress) => byAddress
         ? (int)((ulong)Unsafe.As<object, nint>(ref key) >> 4) & mask
         : (int)((uint)RuntimeHelpers.GetHashCode(key) * 0x9E3779B1u >> 7) & mask;
+
+    /// <summary>Whether placing by address passes too many slots a key (only counted in address mode).</summary>
+    private bool Crowded => _probes > MostProbesByAddress * ((long)_count + 1024);
 
     /// <summary>Leaves address mode: every key is placed again by its hash code.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -163,17 +173,21 @@ internal sealed class IdentityMap
         Rebuild(_mask);
     }
 
+    /// <summary>Puts a key in the first free slot from its own; returns the slots it passed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Insert(object?[] slots, int mask, object key, object value, bool byAddress)
+    private static int Insert(object?[] slots, int mask, object key, object value, bool byAddress)
     {
         var i = Start(key, mask, byAddress);
+        var run = 0;
         while (slots[i * 2] is not null)
         {
             i = (i + 1) & mask;
+            run++;
         }
 
         slots[i * 2] = key;
         slots[(i * 2) + 1] = value;
+        return run;
     }
 
     private void Grow() => Rebuild((_mask << 1) | 1);
@@ -187,7 +201,7 @@ internal sealed class IdentityMap
         {
             if (old[i] is { } key)
             {
-                Insert(slots, mask, key, old[i + 1]!, _byAddress);
+                _probes += Insert(slots, mask, key, old[i + 1]!, _byAddress);
             }
         }
 

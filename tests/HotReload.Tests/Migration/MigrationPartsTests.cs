@@ -87,6 +87,37 @@ public sealed class MigrationPartsTests
         Assert.All(keys, key => Assert.True(map.TryGet(key, out var value) && ReferenceEquals(value, key)));
     }
 
+    [Fact]
+    public void An_identity_map_whose_keys_crowd_it_by_address_places_them_by_hash_code_and_finds_every_one()
+    {
+        var map = new IdentityMap(1024);
+        var keys = Enumerable.Range(0, 3_000).Select(i => new object()).ToList();
+        var probes = typeof(IdentityMap).GetField("_probes", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        for (var attempt = 0; attempt < 10 && !map.ByAddress; attempt++)
+        {
+            // Tests beside this one collect now and then, which would take the map out of address mode first.
+            map.Clear();
+            map.KeyByAddress();
+            foreach (var key in keys.Take(2_000))
+            {
+                map.Add(key, key);
+            }
+        }
+
+        Assert.True(map.ByAddress);
+        Assert.InRange((long)probes.GetValue(map)!, 0, IdentityMap.MostProbesByAddress * 2_000L); // objects in a row: a slot or two a key
+
+        probes.SetValue(map, IdentityMap.MostProbesByAddress * (2_000L + 1024) + 1); // as a layout that lands every object on the same slots would
+        Assert.True(map.TryGet(keys[0], out var first) && ReferenceEquals(first, keys[0])); // found: a collection would not change the mode here
+        Assert.False(map.ByAddress);
+        foreach (var key in keys.Skip(2_000))
+        {
+            map.Add(key, key);
+        }
+
+        Assert.All(keys, key => Assert.True(map.TryGet(key, out var value) && ReferenceEquals(value, key)));
+    }
+
     [Theory]
     [InlineData(0, 0)] // the first migration of a session: nothing measured yet
     [InlineData((1L << 20) - 1, 0)] // a small one: a few thousand objects
