@@ -81,15 +81,6 @@ internal sealed class IdentityMap
         _byAddress = false;
     }
 
-    /// <summary>Makes room for <paramref name="capacity"/> entries without growing on the way.</summary>
-    public void EnsureCapacity(int capacity)
-    {
-        while ((capacity + 1) * 2 > _mask)
-        {
-            Grow();
-        }
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public bool TryGet(object key, out object? value)
     {
@@ -140,7 +131,9 @@ internal sealed class IdentityMap
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(object key, object? value)
     {
-        if ((_count + 1) * 2 > _mask)
+        // By address, a quarter full at most: the table then spans more of the heap than the keys take up, so that a
+        // stretch of small objects (up to 2/3 of a slot each, at 24 bytes) never meets another in its slots as it wraps.
+        if ((_count + 1) * (_byAddress ? 4 : 2) > _mask)
         {
             Grow();
         }
