@@ -29,12 +29,19 @@ internal sealed class GenerationFolder(string root, string assemblyName, Trusted
         }
 
         var newest = 0;
-        foreach (var directory in Directory.EnumerateDirectories(Root))
+        try
         {
-            if (CopyLayout.TryParseGeneration(Path.GetFileName(directory), out var n) && n > newest && File.Exists(AssemblyPathOf(n)))
+            foreach (var directory in Directory.EnumerateDirectories(Root))
             {
-                newest = n;
+                if (CopyLayout.TryParseGeneration(Path.GetFileName(directory), out var n) && n > newest && File.Exists(AssemblyPathOf(n)))
+                {
+                    newest = n;
+                }
             }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return 0; // deleted since it was seen (a clean while the host runs): nothing is there now
         }
 
         return newest;

@@ -101,7 +101,16 @@ internal sealed class CopyPreparer(GenerationFolder folder, BindingSet bindings,
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only live mode prepares copies; a native AOT host has HotReload.IsSupported off.")]
     public void PrepareNewest()
     {
-        var newest = folder.Newest();
+        int newest;
+        try
+        {
+            newest = folder.Newest();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return; // the folder of copies cannot be read now (being deleted, say): the next change rescans it
+        }
+
         var current = live();
         var waiting = Volatile.Read(ref _prepared);
         if (newest <= (current?.Number ?? 0) || newest <= Volatile.Read(ref _refusedGeneration) || newest <= (waiting?.Generation ?? 0)
