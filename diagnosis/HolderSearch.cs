@@ -82,6 +82,9 @@ internal sealed class HolderSearch
         var from = new List<ulong>(1 << 16);
         var to = new List<ulong>(1 << 16);
         var threadNames = new Dictionary<int, string>();
+        // A Thread object names a thread only if that thread lives: the heap also holds the objects of threads that ended
+        // and are not collected yet, whose managed ids the runtime has given out again, and whose names may be gone.
+        var liveThreads = _runtime.Threads.Where(t => t.IsAlive).Select(t => (t.Address, t.ManagedThreadId)).ToHashSet();
         var timers = new HashSet<ulong>();
         // Carefully: read live, a thread's allocation context can hold a gap of memory not yet formatted as objects; the
         // walk steps over it rather than stopping at it (and missing the rest of the region).
@@ -112,7 +115,7 @@ internal sealed class HolderSearch
                 case ObjectKind.RuntimeType when obj.AsRuntimeType() is { } runtimeType && InGeneration(runtimeType):
                     targets[obj.Address] = $"typeof({Names.Type(runtimeType)}), a type of the generation";
                     break;
-                case ObjectKind.Thread when ThreadName(obj) is { } named:
+                case ObjectKind.Thread when ThreadName(obj) is { } named && liveThreads.Contains((named.Native, named.Id)):
                     threadNames[named.Id] = named.Name;
                     break;
                 case ObjectKind.Timer:
@@ -175,9 +178,11 @@ internal sealed class HolderSearch
         }
     }
 
-    private static (int Id, string Name)? ThreadName(ClrObject thread) =>
-        thread.TryReadField<int>("_managedThreadId", out var id) && thread.TryReadStringField("_name", null, out var name) && name is not null
-            ? (id, name)
+    /// <summary>A Thread object's name, managed id and runtime thread (the address <see cref="ClrThread.Address"/> gives).</summary>
+    private static (ulong Native, int Id, string Name)? ThreadName(ClrObject thread) =>
+        thread.TryReadField<ulong>("_DONT_USE_InternalThread", out var native) && native != 0
+        && thread.TryReadField<int>("_managedThreadId", out var id) && thread.TryReadStringField("_name", null, out var name) && name is not null
+            ? (native, id, name)
             : null;
 
     /// <summary>Threads with a method of the generation on their stack: they run its code (and hold it) until they return.</summary>

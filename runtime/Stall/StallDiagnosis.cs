@@ -127,11 +127,11 @@ internal sealed class StallDiagnosis
     /// Runs the helper (<paramref name="run"/> takes whether to read from a dump only): live first unless
     /// <paramref name="dumpOnly"/>. Read live, the heap must not move under the reader: <see cref="CollectionPause"/>
     /// holds collections off; one that ran all the same (the host allocated past the budget) can move a holder out of
-    /// its sight, so read again, up to <see cref="MostLiveReads"/> times, and say so if
-    /// every read saw one. The runtime's data access library can even fault on a half-moved object and take the helper
+    /// its sight, so read again, up to <see cref="MostLiveReads"/> times. The runtime's data access library can even fault on a half-moved object and take the helper
     /// down, or lose its way; and a live read does not search the locals of the threads' stacks (it cannot walk them
     /// safely while they run). Then from a dump, a consistent snapshot with every root (the host pauses while it is
-    /// written): when a live read crashed, or found no holder. A refusal is not retried: the helper tries the dump itself
+    /// written): when a live read crashed, found no holder, or saw a collection every time (then, should the dump be
+    /// refused, the live read stands and says that a holder may be missing). A refusal is not retried: the helper tries the dump itself
     /// when attaching is refused.
     /// </summary>
     public static HelperReport ReadHolders(Func<bool, HelperReport> run, bool dumpOnly)
@@ -147,14 +147,17 @@ internal sealed class StallDiagnosis
             return report;
         }
 
-        var moved = report.HeapMoved ? $" (a collection ran during each of {MostLiveReads} reads: a holder may be missing)" : "";
-        // A live read that found holders stands; so does any read the helper made from a dump itself (attaching refused).
-        if (!report.Crashed && (report.Causes.Count > 0 || report.Method != StallProtocol.AttachedLive))
+        // A live read that found holders with the heap still stands; so does any read the helper made from a dump itself
+        // (attaching refused).
+        if (!report.Crashed && ((report.Causes.Count > 0 && !report.HeapMoved) || report.Method != StallProtocol.AttachedLive))
         {
-            return report with { Method = report.Method + moved };
+            return report;
         }
 
-        var why = report.Crashed ? report.Refusal : "no holder found";
+        var moved = report.HeapMoved ? $" (a collection ran during each of {MostLiveReads} reads: a holder may be missing)" : "";
+        var why = report.Crashed ? report.Refusal
+            : report.HeapMoved ? $"a collection ran during each of {MostLiveReads} reads"
+            : "no holder found";
         var fromDump = run(true);
         if (fromDump.Refusal is null)
         {

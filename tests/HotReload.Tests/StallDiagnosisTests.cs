@@ -76,7 +76,7 @@ public sealed class StallDiagnosisTests(Xunit.Abstractions.ITestOutputHelper out
     }
 
     [Fact]
-    public void A_live_read_during_which_the_heap_moved_is_read_again_and_said_so_when_every_read_saw_it()
+    public void A_live_read_during_which_the_heap_moved_is_read_again_then_from_a_dump_when_every_read_saw_it()
     {
         var cause = new StallCause(StallRootKind.StaticField, "Common.Hub.Items", ["Common.Hub.Items", "a Game.Item of the generation"], null, "the static field ...");
         var live = new HelperReport([cause], "attached live", TimeSpan.Zero, null, Gone: false);
@@ -86,11 +86,19 @@ public sealed class StallDiagnosisTests(Xunit.Abstractions.ITestOutputHelper out
         Assert.Equal(live, calm);
         Assert.Empty(reads);
 
+        // Every live read saw a collection (a holder may have moved out of its sight): the dump, a consistent snapshot.
+        var thread = new StallCause(StallRootKind.Thread, "thread 'w' (managed id 9)", ["thread 'w' (managed id 9)", "Game.Logic.Work"], null, "...");
+        var dump = new HelperReport([cause, thread], StallProtocol.FromDump, TimeSpan.FromMilliseconds(600), null, Gone: false);
         var runs = new List<bool>();
-        var restless = StallDiagnosis.ReadHolders(d => { runs.Add(d); return moved; }, dumpOnly: false);
-        Assert.Equal(Enumerable.Repeat(false, StallDiagnosis.MostLiveReads), runs);
-        Assert.Equal($"attached live (a collection ran during each of {StallDiagnosis.MostLiveReads} reads: a holder may be missing)", restless.Method);
-        Assert.Equal([cause], restless.Causes);
+        var restless = StallDiagnosis.ReadHolders(d => { runs.Add(d); return d ? dump : moved; }, dumpOnly: false);
+        Assert.Equal([.. Enumerable.Repeat(false, StallDiagnosis.MostLiveReads), true], runs);
+        Assert.Equal($"from a dump (read live, a collection ran during each of {StallDiagnosis.MostLiveReads} reads)", restless.Method);
+        Assert.Equal([cause, thread], restless.Causes);
+
+        // The dump refused: the last live read stands, and says a holder may be missing, and why there is no dump.
+        var refused = StallDiagnosis.ReadHolders(d => d ? HelperReport.Refused("a dump was refused (no)") : moved, dumpOnly: false);
+        Assert.Equal($"attached live (a collection ran during each of {StallDiagnosis.MostLiveReads} reads: a holder may be missing) (from a dump, a dump was refused (no))", refused.Method);
+        Assert.Equal([cause], refused.Causes);
     }
 
     [Fact]
