@@ -161,11 +161,9 @@ public sealed class StateSwapTests : IDisposable
     {
         var (library, _) = Open(Source(1, "static System.Collections.Generic.List<Item> items = new(); public class Item { public int V; }"));
         using var _1 = library;
-        var folder = new GenerationFolder(_compiler.CopiesDirectory, _compiler.Name);
         _compiler.PublishCopy(2, Source(2, "static System.Collections.Generic.List<Item> items = new(); public class Item { public int V; public int W = 1; }"));
-        using var tracker = new UnloadTracker(() => { }, new StallDiagnosis("Game", null, StallDiagnosisMode.InProcess), TimeSpan.FromSeconds(10), collect: false);
-        var live = LiveOf(library);
-        var preparer = new CopyPreparer(folder, new BindingSet(), tracker, () => live, _ => { }, () => { });
+        var (preparer, tracker, live) = PreparerBeside(library);
+        using var _2 = tracker;
         preparer.PrepareNewest();
         var prepared = preparer.Take()!;
 
@@ -183,11 +181,9 @@ public sealed class StateSwapTests : IDisposable
     {
         var (library, _) = Open(Source(1, "static int n;"));
         using var _1 = library;
-        var folder = new GenerationFolder(_compiler.CopiesDirectory, _compiler.Name);
         _compiler.PublishCopy(2, Source(2, "static int n;"));
-        using var tracker = new UnloadTracker(() => { }, new StallDiagnosis("Game", null, StallDiagnosisMode.InProcess), TimeSpan.FromSeconds(10), collect: false);
-        var live = LiveOf(library); // generation 1 stays live: the switch to 2 has not finished
-        var preparer = new CopyPreparer(folder, new BindingSet(), tracker, () => live, _ => { }, () => { });
+        var (preparer, tracker, _) = PreparerBeside(library); // generation 1 stays its live one: the switch to 2 has not finished
+        using var _2 = tracker;
         preparer.PrepareNewest();
         var taken = preparer.Take();
         Assert.Equal(2, taken?.Generation);
@@ -218,6 +214,15 @@ public sealed class StateSwapTests : IDisposable
         Assert.StartsWith("HR2008: the [OnGenerationLoaded] hook Game.Marker.Fail of generation 2 threw", Assert.Single(failures).Message);
         Assert.Equal(1, library.Generation);
         Assert.Equal(generationOfMarker, slots.Marker!.GetType().Assembly.GetName().Name); // migrated, but never committed
+    }
+
+    /// <summary>A second preparer of the library's copies, whose live generation stays the one live now.</summary>
+    private (CopyPreparer Preparer, UnloadTracker Tracker, LiveGeneration Live) PreparerBeside(ReloadableLibrary library)
+    {
+        var folder = new GenerationFolder(_compiler.CopiesDirectory, _compiler.Name);
+        var tracker = new UnloadTracker(() => { }, new StallDiagnosis("Game", null, StallDiagnosisMode.InProcess), TimeSpan.FromSeconds(10), collect: false);
+        var live = LiveOf(library);
+        return (new CopyPreparer(folder, new BindingSet(), tracker, () => live, _ => { }, () => { }), tracker, live);
     }
 
     private static LiveGeneration LiveOf(ReloadableLibrary library)
