@@ -29,19 +29,12 @@ internal sealed class GenerationFolder(string root, string assemblyName, Trusted
         }
 
         var newest = 0;
-        try
+        foreach (var directory in Directory.EnumerateDirectories(Root))
         {
-            foreach (var directory in Directory.EnumerateDirectories(Root))
+            if (CopyLayout.TryParseGeneration(Path.GetFileName(directory), out var n) && n > newest && File.Exists(AssemblyPathOf(n)))
             {
-                if (CopyLayout.TryParseGeneration(Path.GetFileName(directory), out var n) && n > newest && File.Exists(AssemblyPathOf(n)))
-                {
-                    newest = n;
-                }
+                newest = n;
             }
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return 0; // deleted since it was seen (a clean while the host runs): nothing is there now
         }
 
         return newest;

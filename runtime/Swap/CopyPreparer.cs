@@ -108,7 +108,7 @@ internal sealed class CopyPreparer(GenerationFolder folder, BindingSet bindings,
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return; // the folder of copies cannot be read now (being deleted, say): the next change rescans it
+            return; // the folder of copies cannot be read now (deleted while it was scanned, say): the next change rescans it
         }
 
         var current = live();
