@@ -170,7 +170,7 @@ internal static class MigrateFigure
                 result.Objects.ToString("N0", CultureInfo.InvariantCulture), swaps.ToString(CultureInfo.InvariantCulture),
                 Ms(SwapDriver.Percentile(result.Migrate, 50)), Ms(SwapDriver.Percentile(result.Migrate, 90)),
                 Ms(SwapDriver.Percentile(result.Swap, 50)),
-                $"{Ms(SwapDriver.Percentile(result.NextCollection, 50))} / {Ms(SwapDriver.Percentile(result.NextCollection, 90))}",
+                $"{Ms(SwapDriver.Percentile(result.NextCollections, 50))} / {Ms(SwapDriver.Percentile(result.NextCollections, 90))}",
                 $"{SwapDriver.Percentile(result.Migrate, 50) * 1e6 / result.Objects:F0}",
                 Ms(SwapDriver.Percentile(result.ByHand, 50)),
                 $"{Ms(SwapDriver.Percentile(result.Reflection, 50))} ({reflectionRuns})",
@@ -219,7 +219,7 @@ internal static class MigrateFigure
         return ok;
     }
 
-    private sealed record Result(int Objects, List<double> Migrate, List<double> Swap, List<double> Reflection, List<double> ByHand, List<double> NextCollection, bool StateKept);
+    private sealed record Result(int Objects, List<double> Migrate, List<double> Swap, List<double> Reflection, List<double> ByHand, List<double> NextCollections, bool StateKept);
 
     private static Result Measure(string root, WorldCompiler compiler, int size, int swaps, int reflectionRuns)
     {
@@ -233,7 +233,7 @@ internal static class MigrateFigure
         var expected = checksum.Invoke();
         var migrate = new List<double>();
         var swapTimes = new List<double>();
-        var after = new List<double>();
+        var nextCollections = new List<double>();
         var hand = new List<double>();
         var objects = 0;
         var kept = true;
@@ -279,11 +279,11 @@ internal static class MigrateFigure
             objects = report.Objects;
             var swapCollections = $"{GC.CollectionCount(0) - gcs.Item1}/{GC.CollectionCount(1) - gcs.Item2}/{GC.CollectionCount(2) - gcs.Item3} (gen 0/1/2), "
                 + $"{(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused";
-            var (afterPause, afterEach) = NextCollection();
-            after.Add(afterPause);
+            var (nextPause, nextEach) = NextCollections();
+            nextCollections.Add(nextPause);
             kept &= checksum.Invoke() == expected;
             Console.WriteLine($"{size}: swap {generation - 1}/{swaps}: {report}, swap {last.SwapTime.TotalMilliseconds:F1} ms; "
-                + $"collections since publishing: {swapCollections}; the next 3 collections: {afterEach}");
+                + $"collections since publishing: {swapCollections}; the next 3 collections: {nextEach}");
             var clock = Stopwatch.StartNew();
             byHand.Invoke();
             hand.Add(clock.Elapsed.TotalMilliseconds);
@@ -299,14 +299,14 @@ internal static class MigrateFigure
         }
 
         library.Dispose();
-        return new Result(objects, migrate, swapTimes, reflection, hand, after, kept);
+        return new Result(objects, migrate, swapTimes, reflection, hand, nextCollections, kept);
     }
 
     /// <summary>
     /// The host's next three collections after the swap, as a frame loop's garbage brings them about (small arrays): the
     /// objects a migration builds are promoted there if no collection ran during it. Their pauses, summed, and each one.
     /// </summary>
-    private static (double Pause, string Each) NextCollection()
+    private static (double Pause, string Each) NextCollections()
     {
         var paused = GC.GetTotalPauseDuration();
         var each = new List<string>();

@@ -13,8 +13,9 @@ namespace HotReload.Runtime;
 /// an object makes one and writes it into the object with an interlocked exchange: the old generation's every object),
 /// and since the old objects were allocated in about the order a migration meets them, neighbouring lookups touch
 /// neighbouring slots. Should the keys pass many slots on average (a layout that lands many objects on the same slots),
-/// the map places every key by hash code; so does a collection: it can move objects at any allocation or safe point, so every operation checks
-/// the collection count after it is done, and repeats itself by hash code, which no collection changes, if it moved.
+/// the map places every key by hash code; so does a collection: it can move objects at any allocation or safe point,
+/// so every operation checks the collection count after it is done, and repeats itself by hash code, which no
+/// collection changes, if it moved.
 /// </remarks>
 internal sealed class IdentityMap
 {

@@ -127,12 +127,12 @@ internal sealed class StallDiagnosis
     /// Runs the helper (<paramref name="run"/> takes whether to read from a dump only): live first unless
     /// <paramref name="dumpOnly"/>. Read live, the heap must not move under the reader: <see cref="CollectionPause"/>
     /// holds collections off; one that ran all the same (the host allocated past the budget) can move a holder out of
-    /// its sight, so read again, up to <see cref="MostLiveReads"/> times. The runtime's data access library can even fault on a half-moved object and take the helper
-    /// down, or lose its way; and a live read does not search the locals of the threads' stacks (it cannot walk them
-    /// safely while they run). Then from a dump, a consistent snapshot with every root (the host pauses while it is
-    /// written): when a live read crashed, found no holder, or saw a collection every time (then, should the dump be
-    /// refused, the live read stands and says that a holder may be missing). A refusal is not retried: the helper tries the dump itself
-    /// when attaching is refused.
+    /// its sight, so read again, up to <see cref="MostLiveReads"/> times. The runtime's data access library can even
+    /// fault on a half-moved object and take the helper down, or lose its way; and a live read does not search the
+    /// locals of the threads' stacks (it cannot walk them safely while they run). Then from a dump, a consistent
+    /// snapshot with every root (the host pauses while it is written): when a live read crashed, found no holder, or saw
+    /// a collection every time (then, should the dump be refused, the live read stands and says that a holder may be
+    /// missing). A refusal is not retried: the helper tries the dump itself when attaching is refused.
     /// </summary>
     public static HelperReport ReadHolders(Func<bool, HelperReport> run, bool dumpOnly)
     {
