@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace HotReload;
@@ -56,7 +57,7 @@ internal static class PatchlessHosts
                 continue;
             }
 
-            if (IsBeingTaken(path))
+            if (IsBeingTaken(path, name[..dot]))
             {
                 return (name[..dot], reason);
             }
@@ -89,13 +90,35 @@ internal static class PatchlessHosts
     // How long a new marker is taken as held without opening it. A host creates its marker and locks it in two steps
     // (on Linux and macOS the lock is a flock taken after the open): opening it between them would find it unlocked, so
     // delete the marker of a host that runs, and take the lock the host was about to take. The compiler looks within
-    // milliseconds of the file's creation, so a marker is left alone while it is this young.
+    // milliseconds of the file's creation, so a marker is left alone while it is this young and its process runs. (A
+    // host killed within this time of taking its marker is gone: the next save must not wait for it.)
     private static readonly TimeSpan BeingTaken = TimeSpan.FromSeconds(2);
 
-    /// <summary>True for a marker written so recently that its host may be between creating and locking it.</summary>
-    private static bool IsBeingTaken(string path)
+    /// <summary>
+    /// True for a marker written so recently that its host, still running, may be between creating and locking it.
+    /// </summary>
+    private static bool IsBeingTaken(string path, string pid)
     {
         var written = File.GetLastWriteTimeUtc(path); // 1601 when the file is gone
-        return written.Year > 1601 && (DateTime.UtcNow - written).Duration() < BeingTaken;
+        return written.Year > 1601 && (DateTime.UtcNow - written).Duration() < BeingTaken && Runs(pid);
+    }
+
+    /// <summary>True while a process with id <paramref name="pid"/> runs.</summary>
+    private static bool Runs(string pid)
+    {
+        if (!int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(id);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false; // no such process, or it ended while being looked at
+        }
     }
 }

@@ -1,4 +1,5 @@
 extern alias compiler;
+using System.Globalization;
 using HotReload.Runtime;
 using HotReload.Sdk.Tasks;
 using Layout = compiler::HotReload.CopyLayout; // one source, compiled into the task, the runtime and the compiler alike
@@ -89,17 +90,26 @@ public sealed class PatchContractTests : IDisposable
         Assert.Null(PatchlessHosts.FindOne(folder));
         Assert.Empty(Directory.GetFiles(folder)); // deleted on release
 
-        // A marker just created and not locked yet (its host is between the two steps): taken as held, and left alone.
-        var marker = Path.Combine(folder, "999999.debugger");
+        // A marker just created and not locked yet, by a host that runs (it is between the two steps): taken as held,
+        // and left alone.
+        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var marker = Path.Combine(folder, pid + ".debugger");
         File.WriteAllText(marker, "");
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "");
-        Assert.Equal(("999999", PatchlessHosts.Reasons["debugger"]), PatchlessHosts.FindOne(folder));
+        Assert.Equal((pid, PatchlessHosts.Reasons["debugger"]), PatchlessHosts.FindOne(folder));
         Assert.True(File.Exists(marker));
 
         // A host killed before it could delete its marker: nobody holds it, so it is cleared.
         File.SetLastWriteTimeUtc(marker, DateTime.UtcNow - TimeSpan.FromMinutes(1));
         Assert.Null(PatchlessHosts.FindOne(folder));
         Assert.Equal(["notes.txt"], Directory.GetFiles(folder).Select(Path.GetFileName));
+
+        // Killed just after it took its marker: as young as a marker being taken, but its process is gone, so the save
+        // after it is a patch. (No process has this id: Linux ids stay under 2^22, Windows ids are multiples of 4.)
+        var dead = Path.Combine(folder, int.MaxValue.ToString(CultureInfo.InvariantCulture) + ".no-variable");
+        File.WriteAllText(dead, "");
+        Assert.Null(PatchlessHosts.FindOne(folder));
+        Assert.False(File.Exists(dead));
 
         Assert.True(PatchlessHosts.WantsFullCopyNow(Path.Combine(folder, "12.refused")));
         Assert.False(PatchlessHosts.WantsFullCopyNow(Path.Combine(folder, "12.faulted")));
