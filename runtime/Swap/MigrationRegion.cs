@@ -5,8 +5,9 @@ namespace HotReload.Runtime;
 /// way only copies the new world from generation to generation and marks the old one, again and again: at a million
 /// objects, ten collections or more, several of them full ones, and over half of the migration's time. In a no-GC region
 /// there is none; the new objects are promoted once, by the first collection after the swap. The region's budget is what
-/// the last migration allocated, with room to grow; a migration that allocates past it collects as usual. The first
-/// migration of a session has no measure yet and runs without one, as does one that allocated under a megabyte last time.
+/// the last migration allocated, with room to grow; a migration that allocates past it collects as usual, and one that
+/// allocated under a megabyte last time runs without a region. The session's first migration has no measure yet: its
+/// budget comes from the heap's size, which holds the old world whole (<see cref="FirstBudget"/>).
 /// </summary>
 internal sealed class MigrationRegion
 {
@@ -16,10 +17,29 @@ internal sealed class MigrationRegion
     /// <summary>Room beyond the last migration's allocation and a quarter more, for a world that grew since.</summary>
     internal const long Slack = 8L * 1024 * 1024;
 
-    private long _lastAllocated;
+    /// <summary>
+    /// The most a first migration's region asks for: enough for a heap of 340 MB. A region's budget is committed, not
+    /// touched, for the migration's time only; but a host whose heap is mostly its own data gets it for a migration that
+    /// may be small, and this bounds that.
+    /// </summary>
+    internal const long MostFirstBudget = 1024L * 1024 * 1024;
+
+    private long _lastAllocated = -1; // -1: no migration measured yet
+
+    /// <summary>The budget for a migration after one that allocated <paramref name="lastAllocated"/> bytes; 0: none.</summary>
+    internal static long BudgetAfter(long lastAllocated) => lastAllocated < Smallest ? 0 : lastAllocated + (lastAllocated / 4) + Slack;
+
+    /// <summary>
+    /// The budget for a session's first migration, from the heap's size (<paramref name="heapSize"/>: the old world and
+    /// the host's own objects); 0: none. The first migration allocates up to three times the old world: the new world,
+    /// somewhat larger (its collections are built afresh), and the identity map growing to its size, which the later
+    /// migrations reuse (at a million objects: 302 MB from a heap of 121 MB, then 174 MB a swap). A budget too small
+    /// means a collection on the way, and the rest of the migration runs as without a region.
+    /// </summary>
+    internal static long FirstBudget(long heapSize) => heapSize < Smallest ? 0 : Math.Min((3 * heapSize) + Slack, MostFirstBudget);
 
     /// <summary>The budget for the next migration; 0: none.</summary>
-    internal long Budget => _lastAllocated < Smallest ? 0 : _lastAllocated + (_lastAllocated / 4) + Slack;
+    internal long Budget => _lastAllocated < 0 ? FirstBudget(GC.GetTotalMemory(forceFullCollection: false)) : BudgetAfter(_lastAllocated);
 
     /// <summary>
     /// Starts the region for a migration that uses <paramref name="map"/> (empty), and keys the map by address while it

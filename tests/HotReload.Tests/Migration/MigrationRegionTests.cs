@@ -102,16 +102,20 @@ public sealed class MigrationRegionTests
     }
 
     [Theory]
-    [InlineData(0, 0)] // the first migration of a session: nothing measured yet
+    [InlineData(0, 0)] // one that moved nothing
     [InlineData((1L << 20) - 1, 0)] // a small one: a few thousand objects
     [InlineData(4L << 20, (4L << 20) + (1L << 20) + MigrationRegion.Slack)]
     [InlineData(100L << 20, (100L << 20) + (25L << 20) + MigrationRegion.Slack)]
-    public void A_migration_region_asks_for_what_the_last_migration_allocated_with_room_to_grow(long lastAllocated, long budget)
-    {
-        var region = new MigrationRegion();
-        typeof(MigrationRegion).GetField("_lastAllocated", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.SetValue(region, lastAllocated);
-        Assert.Equal(budget, region.Budget);
-    }
+    public void A_migration_region_asks_for_what_the_last_migration_allocated_with_room_to_grow(long lastAllocated, long budget) =>
+        Assert.Equal(budget, MigrationRegion.BudgetAfter(lastAllocated));
+
+    [Theory]
+    [InlineData((1L << 20) - 1, 0)] // a heap this small holds no world worth a region
+    [InlineData(4L << 20, (12L << 20) + MigrationRegion.Slack)]
+    [InlineData(121L << 20, (363L << 20) + MigrationRegion.Slack)] // the benchmark's million objects: 302 MB allocated
+    [InlineData(4L << 30, MigrationRegion.MostFirstBudget)] // a host of 4 GB: bounded
+    public void A_session_s_first_migration_asks_for_three_times_the_heap_s_size_and_no_more_than_the_bound(long heapSize, long budget) =>
+        Assert.Equal(budget, MigrationRegion.FirstBudget(heapSize));
 
     [Fact]
     public void A_migration_region_measures_what_a_migration_allocates_and_keys_the_next_map_by_address_while_it_holds()
@@ -120,9 +124,12 @@ public sealed class MigrationRegionTests
         var first = new IdentityMap(16);
         using (region.Enter(first))
         {
-            Assert.False(first.ByAddress); // no measure yet: no region
+            // No measure yet: a region sized from the heap (this test host's is over a megabyte).
+            Assert.Equal(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion, first.ByAddress);
             GC.KeepAlive(new byte[MigrationRegion.Smallest + 1024]); // as a migration's objects would
         }
+
+        Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
 
         Assert.True(region.Budget > MigrationRegion.Smallest);
         var second = new IdentityMap(16);
