@@ -193,8 +193,8 @@ internal static class MigrateFigure
               (its plan, the generated copy code of every type pair, is made off the host's thread while the copy loads);
               **whole in-frame swap**: `SwapTime`, all of `Update()` for that swap (bind, migrate, hooks, commit).
               **next 3 collections' pauses**: the host's first three collections after the swap, summed, brought about by
-              a frame loop's garbage (small arrays): a migration in a no-GC region (from the second migration of a
-              session, when the last one allocated 1 MB or more) leaves its new objects to be promoted there.
+              a frame loop's garbage (small arrays): a migration in a no-GC region (sized from the heap for a
+              session's first, from what the last one allocated after it) leaves its new objects to be promoted there.
               Each swap publishes a copy whose `Entity` gained (or, the next time, lost) `int Extra = 1`, so every
               swap runs an initializer on every entity; the host then calls `Store.Checksum()`, which must give the
               value it gave before the swaps (**state kept**).
