@@ -18,9 +18,9 @@ internal sealed class MigrationRegion
     internal const long Slack = 8L * 1024 * 1024;
 
     /// <summary>
-    /// The most a first migration's region asks for: enough for a heap of 340 MB. A region's budget is committed, not
-    /// touched, for the migration's time only; but a host whose heap is mostly its own data gets it for a migration that
-    /// may be small, and this bounds that.
+    /// The most a first migration's region asks for. A region's budget is committed, not touched, for the migration's
+    /// time only; but a host whose heap is mostly its own data gets it for a migration that may be small, and this
+    /// bounds that.
     /// </summary>
     internal const long MostFirstBudget = 1024L * 1024 * 1024;
 
@@ -31,12 +31,15 @@ internal sealed class MigrationRegion
 
     /// <summary>
     /// The budget for a session's first migration, from the heap's size (<paramref name="heapSize"/>: the old world and
-    /// the host's own objects); 0: none. The first migration allocates up to three times the old world: the new world,
-    /// somewhat larger (its collections are built afresh), and the identity map growing to its size, which the later
-    /// migrations reuse (at a million objects: 302 MB from a heap of 121 MB, then 174 MB a swap). A budget too small
-    /// means a collection on the way, and the rest of the migration runs as without a region.
+    /// the host's own objects); 0: none. The first migration allocates the new world and grows the identity map to its
+    /// size (the later migrations reuse it): 127 MB for a million keys, growing included. That is 2.5 times the heap for
+    /// the benchmark's world (302 MB from 121 MB at a million objects), and about 5 times for a world of the smallest
+    /// objects (24 bytes each, and a reference to each: about 160 MB from 30 MB), so this asks for 10. A budget too
+    /// small means a collection on the way, after which the map places every key again by hash code: slower than no
+    /// region at all (1.76 s where no region takes 1.1 s). A budget too large costs nothing the migration does not use
+    /// (committed, not touched: starting a region of 1 GB took 0.1 to 3 ms here), so it errs large.
     /// </summary>
-    internal static long FirstBudget(long heapSize) => heapSize < Smallest ? 0 : Math.Min((3 * heapSize) + Slack, MostFirstBudget);
+    internal static long FirstBudget(long heapSize) => heapSize < Smallest ? 0 : Math.Min((10 * heapSize) + Slack, MostFirstBudget);
 
     /// <summary>The budget for the next migration; 0: none.</summary>
     internal long Budget => _lastAllocated < 0 ? FirstBudget(GC.GetTotalMemory(forceFullCollection: false)) : BudgetAfter(_lastAllocated);

@@ -111,10 +111,11 @@ public sealed class MigrationRegionTests
 
     [Theory]
     [InlineData((1L << 20) - 1, 0)] // a heap this small holds no world worth a region
-    [InlineData(4L << 20, (12L << 20) + MigrationRegion.Slack)]
-    [InlineData(121L << 20, (363L << 20) + MigrationRegion.Slack)] // the benchmark's million objects: 302 MB allocated
+    [InlineData(4L << 20, (40L << 20) + MigrationRegion.Slack)]
+    [InlineData(30L << 20, (300L << 20) + MigrationRegion.Slack)] // a million objects of the smallest kind
+    [InlineData(121L << 20, MigrationRegion.MostFirstBudget)] // the benchmark's million objects: 302 MB allocated
     [InlineData(4L << 30, MigrationRegion.MostFirstBudget)] // a host of 4 GB: bounded
-    public void A_session_s_first_migration_asks_for_three_times_the_heap_s_size_and_no_more_than_the_bound(long heapSize, long budget) =>
+    public void A_session_s_first_migration_asks_for_ten_times_the_heap_s_size_and_no_more_than_the_bound(long heapSize, long budget) =>
         Assert.Equal(budget, MigrationRegion.FirstBudget(heapSize));
 
     [Fact]
