@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using HotReload;
 using HotReload.Compiler;
@@ -69,26 +68,13 @@ internal static class Session
         {
             new Thread(() =>
             {
-                while (IsRunning(pid))
+                while (ProcessIds.Runs(pid))
                 {
                     Thread.Sleep(500);
                 }
 
                 End(session);
             }) { IsBackground = true, Name = "HotReload parent (pid)" }.Start();
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 

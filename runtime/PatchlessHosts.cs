@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace HotReload;
@@ -57,9 +56,10 @@ internal static class PatchlessHosts
                 continue;
             }
 
-            if (IsBeingTaken(path, name[..dot]))
+            var host = name[..dot];
+            if (IsBeingTaken(path, host))
             {
-                return (name[..dot], reason);
+                return (host, reason);
             }
 
             try
@@ -76,11 +76,11 @@ internal static class PatchlessHosts
             }
             catch (IOException)
             {
-                return (name[..dot], reason);
+                return (host, reason);
             }
             catch (UnauthorizedAccessException)
             {
-                return (name[..dot], reason);
+                return (host, reason);
             }
         }
 
@@ -100,25 +100,7 @@ internal static class PatchlessHosts
     private static bool IsBeingTaken(string path, string pid)
     {
         var written = File.GetLastWriteTimeUtc(path); // 1601 when the file is gone
-        return written.Year > 1601 && (DateTime.UtcNow - written).Duration() < BeingTaken && Runs(pid);
-    }
-
-    /// <summary>True while a process with id <paramref name="pid"/> runs.</summary>
-    private static bool Runs(string pid)
-    {
-        if (!int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var process = Process.GetProcessById(id);
-            return !process.HasExited;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            return false; // no such process, or it ended while being looked at
-        }
+        return written.Year > 1601 && (DateTime.UtcNow - written).Duration() < BeingTaken
+            && int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && ProcessIds.Runs(id);
     }
 }

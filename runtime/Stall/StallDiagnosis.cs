@@ -154,10 +154,9 @@ internal sealed class StallDiagnosis
             return report;
         }
 
-        var moved = report.HeapMoved ? $" (a collection ran during each of {MostLiveReads} reads: a holder may be missing)" : "";
-        var why = report.Crashed ? report.Refusal
-            : report.HeapMoved ? $"a collection ran during each of {MostLiveReads} reads"
-            : "no holder found";
+        var collected = $"a collection ran during each of {MostLiveReads} reads";
+        var moved = report.HeapMoved ? $" ({collected}: a holder may be missing)" : "";
+        var why = report.Crashed ? report.Refusal : report.HeapMoved ? collected : "no holder found";
         var fromDump = run(true);
         if (fromDump.Refusal is null)
         {
